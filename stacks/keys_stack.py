@@ -1,0 +1,68 @@
+"""KeysStack: the environment's customer-managed KMS keys (stateful, RETAIN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from cd4ml_constructs import PlatformKey
+from constructs import Construct
+
+
+class KeysStack(cdk.Stack):
+    """One key per purpose and the role that administers them.
+
+    ``key_admin_role`` may manage the keys (rotation, policy, deletion) but has
+    no permission to encrypt or decrypt; it is assumable only by principals of
+    this account that signed in with MFA.
+
+    :param alias_prefix: alias namespace, ``cd4ml/<environment>``.
+    :param deletion_window_days: waiting period before a scheduled key deletion.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        alias_prefix: str,
+        deletion_window_days: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.key_admin_role = iam.Role(
+            self,
+            "KeyAdministratorRole",
+            description="Administers the platform's KMS keys; cannot use them on data",
+            assumed_by=iam.AccountRootPrincipal().with_conditions(
+                {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+            ),
+            max_session_duration=cdk.Duration.hours(1),
+        )
+        window = cdk.Duration.days(deletion_window_days)
+        self.data_lake_key = PlatformKey(
+            self,
+            "DataLakeKey",
+            purpose="data-lake",
+            alias_prefix=alias_prefix,
+            administrator=self.key_admin_role,
+            deletion_window=window,
+        ).key
+        self.artifacts_key = PlatformKey(
+            self,
+            "ArtifactsKey",
+            purpose="artifacts",
+            alias_prefix=alias_prefix,
+            administrator=self.key_admin_role,
+            deletion_window=window,
+        ).key
+        self.logs_key = PlatformKey(
+            self,
+            "LogsKey",
+            purpose="logs",
+            alias_prefix=alias_prefix,
+            administrator=self.key_admin_role,
+            deletion_window=window,
+            allow_cloudwatch_logs=True,
+        ).key
