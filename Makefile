@@ -18,7 +18,7 @@ setup: $(VENV)/.installed node_modules/.installed
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
-	$(VENV)/bin/uv sync --frozen --inexact --quiet
+	$(VENV)/bin/uv sync --frozen --inexact --compile-bytecode --quiet
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
@@ -38,7 +38,7 @@ lint:
 	ruff check .
 
 types:
-	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools
+	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools benchmarks
 
 pytest:
 	pytest

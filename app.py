@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """CD4ML Platform: one CDK app, one Stage per environment.
 
-Select the environment with ``-c env=NAME`` (default: ``sandbox``). A bad
-config stops here with one line and exit code 2, before any stack is built.
+Select the environment with ``-c env=NAME`` (default: ``sandbox``). The config
+is validated before aws-cdk-lib is even loaded: a bad value stops here with one
+line and exit code 2.
 """
 
 from __future__ import annotations
@@ -11,25 +12,35 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "constructs"))
 
-import aws_cdk as cdk  # noqa: E402
-from cd4ml_constructs.compliance import add_compliance_packs, validation_summary  # noqa: E402
-
 from config import DEFAULT_ENVIRONMENT, ConfigError, EnvironmentConfig, load_environment  # noqa: E402
-from stacks import PlatformStage  # noqa: E402
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
 
 
 def feature_flags() -> dict[str, object]:
     """The context of ``cdk.json`` (feature flags), for apps built outside the CLI."""
     context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
-    return {key: value for key, value in context.items() if key != "env"}
+    flags = {key: value for key, value in context.items() if key != "env"}
+    # What the CLI adds: construct paths in template metadata (auditors and
+    # the tests read them) and no version reporting.
+    flags["aws:cdk:enable-path-metadata"] = True
+    flags["aws:cdk:version-reporting"] = False
+    return flags
 
 
 def build_app(config: EnvironmentConfig, *, outdir: str | None = None) -> cdk.App:
     """The app for one environment with every compliance pack registered."""
+    import aws_cdk as cdk
+    from cd4ml_constructs.compliance import add_compliance_packs
+
+    from stacks import PlatformStage
+
     app = cdk.App(
         outdir=outdir,
         context=feature_flags(),
@@ -44,27 +55,31 @@ def build_app(config: EnvironmentConfig, *, outdir: str | None = None) -> cdk.Ap
 
 
 def main() -> int:
-    name = _selected_environment()
     try:
-        config = load_environment(name)
+        config = load_environment(_selected_environment())
     except ConfigError as error:
         print(f"config error: {error}", file=sys.stderr)
         return 2
     app = build_app(config)
     try:
         app.synth()
-    except Exception as error:  # jsii surfaces ValidationFailed as a JavaScript error
-        report = Path(app.outdir) / "validation-report.json"
-        if "ValidationFailed" not in repr(error) and not report.is_file():
+    except RuntimeError as error:  # jsii surfaces ValidationFailed as a RuntimeError
+        if "ValidationFailed" not in str(error):
             raise
-        print(validation_summary(report), file=sys.stderr)
+        from cd4ml_constructs.compliance import validation_summary
+
+        print(validation_summary(Path(app.outdir) / "validation-report.json"), file=sys.stderr)
         return 1
     return 0
 
 
 def _selected_environment() -> str:
-    """``-c env=NAME`` as the CDK CLI passes it (CDK_CONTEXT_JSON), else the default."""
-    context = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}")
+    """``-c env=NAME`` as the CDK CLI passes it, else the default environment."""
+    raw = os.environ.get("CDK_CONTEXT_JSON")
+    overflow = os.environ.get("CONTEXT_OVERFLOW_LOCATION_ENV")
+    if overflow and Path(overflow).is_file():
+        raw = Path(overflow).read_text(encoding="utf-8")
+    context = json.loads(raw or "{}")
     return str(context.get("env") or DEFAULT_ENVIRONMENT)
 
 

@@ -9,27 +9,37 @@ value and what is allowed.
 
 from config.loader import CONFIG_DIR, DEFAULT_ENVIRONMENT, ConfigError, load_environment
 from config.model import (
+    DataAccessConfig,
     DataLakeConfig,
     EnvironmentConfig,
     InterfaceEndpoint,
     KeysConfig,
+    MlflowConfig,
     NetworkConfig,
+    StudioConfig,
     TagsConfig,
+    UserProfileConfig,
     VpcCreate,
     VpcImport,
+    ZoneAccessConfig,
 )
 
 __all__ = [
     "CONFIG_DIR",
     "DEFAULT_ENVIRONMENT",
     "ConfigError",
+    "DataAccessConfig",
     "DataLakeConfig",
     "EnvironmentConfig",
     "InterfaceEndpoint",
     "KeysConfig",
+    "MlflowConfig",
     "NetworkConfig",
+    "StudioConfig",
     "TagsConfig",
+    "UserProfileConfig",
     "VpcCreate",
     "VpcImport",
+    "ZoneAccessConfig",
     "load_environment",
 ]

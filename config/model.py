@@ -12,7 +12,15 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 # AWS commercial regions. A region outside this list is a config error rather
 # than a deploy-time surprise; add a region here when AWS opens one.
@@ -65,6 +73,7 @@ INTERFACE_ENDPOINTS: tuple[str, ...] = (
     "sagemaker.api",
     "sagemaker.runtime",
     "sagemaker.studio",
+    "sagemaker.experiments",
     "sagemaker.featurestore-runtime",
     "sts",
     "logs",
@@ -180,12 +189,22 @@ class VpcImport(_Model):
         return value
 
 
+def _vpc_mode(value: object) -> object:
+    """``mode`` selects the VPC model; a VPC without one is created."""
+    if isinstance(value, dict):
+        return value.get("mode", "create")
+    return getattr(value, "mode", None)
+
+
 class NetworkConfig(_Model):
     """The VPC every platform workload runs in."""
 
     az_count: int = Field(default=2, ge=1, le=3, description="availability zones used")
-    vpc: Annotated[VpcCreate | VpcImport, Field(discriminator="mode")] = VpcCreate()
-    interface_endpoints: tuple[InterfaceEndpoint, ...] = Field(  # type: ignore[valid-type]
+    vpc: Annotated[
+        Annotated[VpcCreate, Tag("create")] | Annotated[VpcImport, Tag("import")],
+        Discriminator(_vpc_mode),
+    ] = VpcCreate()
+    interface_endpoints: tuple[InterfaceEndpoint, ...] = Field(
         default=DEFAULT_INTERFACE_ENDPOINTS,
         description="interface endpoints with private DNS; each bills per AZ per hour",
     )
@@ -270,6 +289,156 @@ class DataLakeConfig(_Model):
         return value
 
 
+# Personas of the platform. The first three work in SageMaker Studio, each
+# through its own execution role; the platform administrator is a role that
+# people assume and has no Studio profile.
+PERSONAS: tuple[str, ...] = ("data_scientist", "ml_engineer", "model_approver", "platform_admin")
+STUDIO_PERSONAS: tuple[str, ...] = PERSONAS[:3]
+
+# Interface endpoints a VpcOnly Studio domain needs to work without internet
+# access, and those the managed MLflow tracking server adds (its own
+# PrivateLink service, reached by the SDK from inside the VPC).
+STUDIO_ENDPOINTS: tuple[str, ...] = (
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "sagemaker.studio",
+    "sts",
+    "logs",
+)
+MLFLOW_ENDPOINTS: tuple[str, ...] = ("sagemaker.api", "sagemaker.experiments")
+
+_PROFILE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+_MAINTENANCE_WINDOW = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$")
+
+
+class UserProfileConfig(_Model):
+    """One person's Studio user profile; the persona decides its execution role."""
+
+    user_name: str = Field(description="profile name: 1-63 letters, digits or '-'")
+    persona: str = Field(description="data_scientist, ml_engineer or model_approver")
+    team: str = Field(description="the person's team; tagged on the profile and its apps")
+
+
+class ZoneAccessConfig(_Model):
+    """The data lake zones one persona may read, and those it may also write."""
+
+    read: tuple[str, ...] = Field(description="zones read (get and list objects)")
+    write: tuple[str, ...] = Field(default=(), description="zones read and written")
+
+
+class DataAccessConfig(_Model):
+    """Data lake access of the personas that build models.
+
+    The model approver and the platform administrator never read the lake.
+    """
+
+    data_scientist: ZoneAccessConfig = ZoneAccessConfig(
+        read=("curated", "features"), write=("features",)
+    )
+    ml_engineer: ZoneAccessConfig = ZoneAccessConfig(
+        read=("raw", "curated", "features"), write=("curated", "features")
+    )
+
+
+class MlflowConfig(_Model):
+    """The SageMaker managed MLflow tracking server (bills by the hour while it runs)."""
+
+    enabled: bool = Field(default=False, description="create the tracking server")
+    size: Literal["Small", "Medium", "Large"] = Field(
+        default="Small", description="tracking server size"
+    )
+    weekly_maintenance_window_start: str = Field(
+        default="Sun:02:00", description="UTC start of the weekly maintenance window"
+    )
+
+    @field_validator("weekly_maintenance_window_start")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if not _MAINTENANCE_WINDOW.match(value):
+            raise ValueError("must be Ddd:HH:MM in UTC, for example Sun:02:00")
+        return value
+
+
+class StudioConfig(_Model):
+    """The SageMaker Studio domain (VpcOnly), its user profiles and experiment tracking."""
+
+    enabled: bool = Field(default=True, description="create the Studio domain and profiles")
+    idle_timeout_minutes: int = Field(
+        default=60, ge=60, le=525600, description="idle JupyterLab and Code Editor apps stop"
+    )
+    max_idle_timeout_minutes: int = Field(
+        default=240, ge=60, le=525600, description="the longest idle timeout a user may choose"
+    )
+    default_instance_type: str = Field(
+        default="ml.t3.medium", description="instance type of new JupyterLab and Code Editor apps"
+    )
+    space_volume_gb: int = Field(default=5, ge=5, le=16384, description="EBS size of a new space")
+    max_space_volume_gb: int = Field(
+        default=100, ge=5, le=16384, description="largest EBS size a user may give a space"
+    )
+    notebook_sharing: bool = Field(
+        default=False,
+        description="allow sharing notebooks with outputs, to an encrypted artifacts prefix",
+    )
+    data_access: DataAccessConfig = DataAccessConfig()
+    user_profiles: tuple[UserProfileConfig, ...] = ()
+    mlflow: MlflowConfig = MlflowConfig()
+
+    @field_validator("default_instance_type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        if not _INSTANCE_TYPE.match(value):
+            raise ValueError("must be a SageMaker instance type such as ml.t3.medium")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StudioConfig:
+        if self.max_idle_timeout_minutes < self.idle_timeout_minutes:
+            raise _KeyError(
+                "max_idle_timeout_minutes",
+                self.max_idle_timeout_minutes,
+                f"at least idle_timeout_minutes ({self.idle_timeout_minutes})",
+            )
+        if self.max_space_volume_gb < self.space_volume_gb:
+            raise _KeyError(
+                "max_space_volume_gb",
+                self.max_space_volume_gb,
+                f"at least space_volume_gb ({self.space_volume_gb})",
+            )
+        first_use: dict[str, int] = {}
+        for index, profile in enumerate(self.user_profiles):
+            where = f"user_profiles[{index}]"
+            if not _PROFILE_NAME.match(profile.user_name):
+                raise _KeyError(
+                    f"{where}.user_name",
+                    profile.user_name,
+                    "1-63 letters, digits or '-', starting and ending with a letter or digit",
+                )
+            if profile.user_name in first_use:
+                raise _KeyError(
+                    f"{where}.user_name",
+                    profile.user_name,
+                    f"a name not used before; user_profiles[{first_use[profile.user_name]}] "
+                    "has it already",
+                )
+            first_use[profile.user_name] = index
+            if profile.persona not in STUDIO_PERSONAS:
+                raise _KeyError(
+                    f"{where}.persona",
+                    profile.persona,
+                    f"one of {', '.join(STUDIO_PERSONAS)} (platform_admin is a role people "
+                    "assume, not a Studio profile)",
+                )
+            if not _TAG_VALUE.match(profile.team):
+                raise _KeyError(
+                    f"{where}.team",
+                    profile.team,
+                    "1-256 characters of letters, digits, spaces and _ . : / = + - @",
+                )
+        return self
+
+
 class EnvironmentConfig(_Model):
     """One deployable environment of the platform."""
 
@@ -288,6 +457,7 @@ class EnvironmentConfig(_Model):
     network: NetworkConfig = NetworkConfig()
     keys: KeysConfig = KeysConfig()
     data_lake: DataLakeConfig = DataLakeConfig()
+    studio: StudioConfig = StudioConfig()
 
     @field_validator("name")
     @classmethod
@@ -333,6 +503,56 @@ class EnvironmentConfig(_Model):
                 "network.vpc.mode", "import", "an imported VPC needs account and region set"
             )
         return self
+
+    @model_validator(mode="after")
+    def _studio_fits_network_and_lake(self) -> EnvironmentConfig:
+        studio, endpoints = self.studio, self.network.interface_endpoints
+        if studio.enabled:
+            missing = [name for name in STUDIO_ENDPOINTS if name not in endpoints]
+            if missing:
+                raise _KeyError(
+                    "network.interface_endpoints",
+                    list(endpoints),
+                    f"add {', '.join(missing)}: the VpcOnly Studio domain (studio.enabled) "
+                    f"needs {', '.join(STUDIO_ENDPOINTS)}",
+                )
+            vpc = self.network.vpc
+            if isinstance(vpc, VpcCreate) and vpc.nat_gateways:
+                raise _KeyError(
+                    "network.vpc.nat_gateways",
+                    vpc.nat_gateways,
+                    "0 while studio.enabled is true: Studio apps run in the workload subnets "
+                    "and must not reach the internet",
+                )
+        if studio.mlflow.enabled:
+            missing = [name for name in MLFLOW_ENDPOINTS if name not in endpoints]
+            if missing:
+                raise _KeyError(
+                    "network.interface_endpoints",
+                    list(endpoints),
+                    f"add {', '.join(missing)}: the MLflow tracking server (studio.mlflow.enabled) "
+                    f"is reached through {', '.join(MLFLOW_ENDPOINTS)}",
+                )
+        for persona in ("data_scientist", "ml_engineer"):
+            access: ZoneAccessConfig = getattr(studio.data_access, persona)
+            for field in ("read", "write"):
+                zones: tuple[str, ...] = getattr(access, field)
+                if any(zone not in self.data_lake.zones for zone in zones):
+                    raise _KeyError(
+                        f"studio.data_access.{persona}.{field}",
+                        list(zones),
+                        f"zones of data_lake.zones: {', '.join(self.data_lake.zones)}",
+                    )
+        return self
+
+    @property
+    def trusted_accounts(self) -> tuple[str, ...]:
+        """Accounts a resource policy of the platform may name (model package groups).
+
+        The environment's own account; env-agnostic stacks name it only as
+        ``AWS::AccountId``, so the tuple is empty for them.
+        """
+        return (self.account,) if self.account else ()
 
     @property
     def env_agnostic(self) -> bool:

@@ -9,9 +9,9 @@ from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from cd4ml_constructs import AccessLogBucket, SecureBucket
-from constructs import Construct
 
 from config import DataLakeConfig
+from constructs import Construct
 
 
 class DataLakeStack(cdk.Stack):

@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from cd4ml_constructs import PlatformKey
+
 from constructs import Construct
 
 
@@ -53,6 +54,17 @@ class KeysStack(cdk.Stack):
             self,
             "ArtifactsKey",
             purpose="artifacts",
+            alias_prefix=alias_prefix,
+            administrator=self.key_admin_role,
+            deletion_window=window,
+        ).key
+        # Studio home (EFS) and space (EBS) volumes hold working copies of lake
+        # data: a key of their own can be audited and revoked apart from the
+        # artifacts that models are built from.
+        self.studio_key = PlatformKey(
+            self,
+            "StudioKey",
+            purpose="studio",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
             deletion_window=window,

@@ -11,9 +11,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from cd4ml_constructs import VpcEndpointSet
 from cd4ml_constructs.log_retention import retention_days
-from constructs import Construct
 
 from config import NetworkConfig, VpcCreate
+from constructs import Construct
 
 
 class NetworkStack(cdk.Stack):
@@ -140,7 +140,7 @@ class NetworkStack(cdk.Stack):
                     name="egress", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=workload_mask + 1
                 ),
             )
-        return ec2.Vpc(
+        vpc = ec2.Vpc(
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(settings.cidr),
@@ -150,3 +150,10 @@ class NetworkStack(cdk.Stack):
             subnet_configuration=subnets,
             restrict_default_security_group=True,
         )
+        provider = self.node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+        handler = provider.node.try_find_child("Handler") if provider else None
+        if isinstance(handler, cdk.CfnResource):
+            # aws-cdk-lib's provider both references its role and lists it in
+            # DependsOn; cfn-lint notes the redundancy (W3005) on this resource only.
+            handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        return vpc

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from constructs import Construct
+from cd4ml_constructs.required_tags import RequiredTags
 
 from config import EnvironmentConfig
+from constructs import Construct
 from stacks.data_lake_stack import DataLakeStack
 from stacks.keys_stack import KeysStack
 from stacks.network_stack import NetworkStack
@@ -60,8 +61,7 @@ class PlatformStage(cdk.Stage):
             catalog_prefix=f"cd4ml_{name.replace('-', '_')}",
             **stateful,
         )
-        for key, value in config.required_tags.items():
-            cdk.Tags.of(self).add(key, value)
+        RequiredTags.apply(self, config.required_tags)
 
 
 def _availability_zones(config: EnvironmentConfig) -> list[str] | None:

@@ -1,0 +1,1 @@
+"""Command-line tools around the synthesized cloud assembly (summary, local loop)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aws_cdk import aws_ec2 as ec2
+
 from constructs import Construct
 
 
@@ -20,7 +21,8 @@ class VpcEndpointSet(Construct):
     :param subnets: the subnets the interface endpoints are placed in.
     :param vpc_cidr: the VPC's CIDR block, the only source allowed on 443.
     :param interface_services: short service names, for example ``sagemaker.api``;
-        ``sagemaker.studio`` selects the Studio endpoint (``aws.sagemaker`` prefix).
+        ``sagemaker.studio`` and ``sagemaker.experiments`` (MLflow) select the
+        endpoints with the ``aws.sagemaker`` prefix.
     """
 
     def __init__(
@@ -69,6 +71,8 @@ class VpcEndpointSet(Construct):
 def _service(name: str) -> ec2.IInterfaceVpcEndpointService:
     if name == "sagemaker.studio":
         return ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_STUDIO
+    if name == "sagemaker.experiments":
+        return ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS
     return ec2.InterfaceVpcEndpointAwsService(name)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from constructs import Construct
 
 from cd4ml_constructs.compliance import acknowledge
+from constructs import Construct
 
 _REPLICATION_RULES = (
     "HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+
 from constructs import IConstruct
 
 # Prefixes of the packs registered by ``add_compliance_packs``. An id without

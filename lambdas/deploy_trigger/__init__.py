@@ -1,0 +1,1 @@
+"""The deploy trigger: deploys approved model versions and rolls back rejected ones."""

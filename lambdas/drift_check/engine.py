@@ -1,0 +1,385 @@
+"""The drift engine: from baseline and window counts to a drift report.
+
+Entry points:
+
+* :func:`compute_drift` for a window held in memory (columns by feature name);
+* :func:`check_capture` for data capture streams (S3 bodies or local files), read
+  line by line with memory bounded by the batch size, not by the window;
+* :func:`evaluate_drift` for an accumulator filled by other means.
+
+Per feature, with ``p`` the baseline's and ``q`` the window's counts over the same
+bins (``drift_check.statistics`` defines each statistic):
+
+* numeric: PSI, Jensen-Shannon distance and the Kolmogorov-Smirnov statistic over
+  the baseline's quantile bins. The KS statistic comes from the binned CDFs: it is
+  exact at every bin boundary and lies below the exact two-sample statistic by at
+  most ``ks_tolerance = max_j min(p_j, q_j)``, itself at most the largest baseline
+  bin mass (about 0.1 with the default 10 bins; more bins, tighter bound);
+* categorical: PSI, Jensen-Shannon distance and the chi-square homogeneity p-value
+  over the baseline's listed categories plus one bucket for all other labels;
+* both: missing-rate change; schema violations (missing column, new column, type
+  change, unseen category share).
+
+Verdicts follow ``drift_check.thresholds``; the drift score is the share of features
+whose verdict is drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from drift_check.accumulator import CategoricalWindow, DriftAccumulator, NumericWindow
+from drift_check.baseline import Baseline
+from drift_check.capture import (
+    DEFAULT_BATCH_ROWS,
+    DEFAULT_CHUNK_BYTES,
+    CaptureReader,
+    SupportsRead,
+)
+from drift_check.report import (
+    CaptureSummary,
+    DriftReport,
+    FeatureDrift,
+    SchemaViolation,
+    Status,
+    Verdict,
+)
+from drift_check.statistics import (
+    binned_ks_statistic,
+    binned_ks_tolerance,
+    chi_square_homogeneity,
+    jensen_shannon_distance,
+    ks_two_sample_p_value,
+    population_stability_index,
+)
+from drift_check.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+_TOP_UNSEEN_IN_REPORT = 10
+
+
+def compute_drift(
+    baseline: Baseline,
+    columns: Mapping[str, Sequence[object] | np.ndarray],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> DriftReport:
+    """Drift of a window held in memory, given as columns by feature name."""
+    accumulator = DriftAccumulator(baseline)
+    accumulator.add_columns(columns)
+    return evaluate_drift(accumulator, thresholds=thresholds)
+
+
+def check_capture(
+    baseline: Baseline,
+    streams: Iterable[tuple[str, SupportsRead]],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+) -> DriftReport:
+    """Drift of the inference inputs in data capture streams.
+
+    Args:
+        baseline: the model's baseline.
+        streams: ``(source, body)`` pairs, read one after the other; ``source`` names
+            the object in malformed-record examples.
+        thresholds: verdict thresholds (defaults: ``DEFAULT_THRESHOLDS``).
+        batch_rows: rows parsed before they are counted (bounds memory).
+        chunk_bytes: bytes read from a stream at a time.
+    """
+    accumulator = DriftAccumulator(baseline)
+    reader = CaptureReader(accumulator, batch_rows=batch_rows, chunk_bytes=chunk_bytes)
+    for source, body in streams:
+        reader.read(body, source)
+    reader.flush()
+    return evaluate_drift(accumulator, thresholds=thresholds, capture=reader.summary())
+
+
+def evaluate_drift(
+    accumulator: DriftAccumulator,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    capture: CaptureSummary | None = None,
+) -> DriftReport:
+    """Statistics, verdicts and drift score of an accumulated window."""
+    rows = accumulator.rows
+    enough_rows = rows >= thresholds.min_rows
+    features: list[FeatureDrift] = []
+    violations: list[SchemaViolation] = []
+    for window in accumulator.windows:
+        if isinstance(window, NumericWindow):
+            feature = _numeric_drift(window, rows, thresholds, enough_rows=enough_rows)
+        else:
+            feature = _categorical_drift(window, rows, thresholds, enough_rows=enough_rows)
+        features.append(feature)
+        violations.extend(_feature_violations(window, feature, rows, thresholds))
+    for name, occurrences in accumulator.new_columns.items():
+        violations.append(
+            SchemaViolation("new_column", name, f"present in {occurrences} of {rows} rows")
+        )
+    if accumulator.untracked_new_columns:
+        violations.append(
+            SchemaViolation(
+                "new_column",
+                "(untracked)",
+                f"{accumulator.untracked_new_columns} more values in columns past the first "
+                f"{len(accumulator.new_columns)} new ones",
+            )
+        )
+    status: Status
+    if rows == 0:
+        status = "empty_window"
+    elif not enough_rows:
+        status = "insufficient_data"
+    else:
+        status = "checked"
+    drifted = sum(feature.verdict == "drift" for feature in features)
+    return DriftReport(
+        status=status,
+        rows=rows,
+        drift_score=drifted / len(features) if status == "checked" and features else None,
+        features=tuple(features),
+        schema_violations=tuple(violations),
+        thresholds=thresholds,
+        baseline_rows=accumulator.baseline.row_count,
+        capture=capture,
+    )
+
+
+def _missing_rate(window: NumericWindow | CategoricalWindow, rows: int) -> float | None:
+    return (window.missing + window.absent) / rows if rows else None
+
+
+def _verdict(
+    breaches: list[str], *, enough_rows: bool, compared: bool
+) -> tuple[Verdict, tuple[str, ...]]:
+    if not enough_rows:
+        return "insufficient_data", ()
+    if breaches:
+        return "drift", tuple(breaches)
+    return ("no_drift" if compared else "insufficient_data"), ()
+
+
+def _common_breaches(
+    window: NumericWindow | CategoricalWindow, rows: int, thresholds: Thresholds
+) -> list[str]:
+    breaches: list[str] = []
+    missing_rate = _missing_rate(window, rows)
+    if (
+        thresholds.missing_rate_delta is not None
+        and missing_rate is not None
+        and abs(missing_rate - window.baseline.missing_rate) >= thresholds.missing_rate_delta
+    ):
+        breaches.append("missing_rate")
+    if rows and window.absent == rows:
+        breaches.append("missing_column")
+    return breaches
+
+
+def _numeric_drift(
+    window: NumericWindow, rows: int, thresholds: Thresholds, *, enough_rows: bool
+) -> FeatureDrift:
+    baseline = window.baseline
+    breaches = _common_breaches(window, rows, thresholds)
+    present_fields = window.count + window.mismatched
+    mismatch_share = window.mismatched / present_fields if present_fields else None
+    if (
+        thresholds.type_mismatch_share is not None
+        and mismatch_share is not None
+        and mismatch_share >= thresholds.type_mismatch_share
+    ):
+        breaches.append("type_change")
+
+    statistics: dict[str, float | int | None] = dict.fromkeys(
+        ("psi", "js_distance", "ks_statistic", "ks_tolerance", "ks_p_value")
+    )
+    both_sides = baseline.count > 0 and window.count > 0
+    if both_sides:
+        expected = np.asarray(baseline.bin_counts)
+        actual = window.slot_counts
+        ks = binned_ks_statistic(expected, actual)
+        statistics.update(
+            psi=population_stability_index(expected, actual),
+            js_distance=jensen_shannon_distance(expected, actual),
+            ks_statistic=ks,
+            ks_tolerance=binned_ks_tolerance(expected, actual),
+            ks_p_value=ks_two_sample_p_value(ks, window.count, baseline.count),
+        )
+    compared = both_sides and window.count >= thresholds.min_rows
+    if compared:
+        breaches.extend(_distribution_breaches(statistics, thresholds, ks_gate=True))
+    verdict, kept = _verdict(
+        breaches, enough_rows=enough_rows, compared=compared or not _has_values(window)
+    )
+    return FeatureDrift(
+        name=baseline.name,
+        type="numeric",
+        verdict=verdict,
+        breaches=kept,
+        values=window.count,
+        missing_rate=_missing_rate(window, rows),
+        baseline_missing_rate=baseline.missing_rate,
+        absent=window.absent,
+        statistics=statistics,
+        window={
+            "mean": window.mean if window.count else None,
+            "std": window.std,
+            "min": window.min if window.count else None,
+            "max": window.max if window.count else None,
+            "type_mismatches": window.mismatched,
+            "type_mismatch_share": mismatch_share,
+        },
+        baseline={
+            "mean": baseline.mean,
+            "std": baseline.std,
+            "min": baseline.min,
+            "max": baseline.max,
+        },
+    )
+
+
+def _has_values(window: NumericWindow | CategoricalWindow) -> bool:
+    return window.baseline.count > 0 or window.count > 0
+
+
+def _distribution_breaches(
+    statistics: Mapping[str, float | int | None], thresholds: Thresholds, *, ks_gate: bool
+) -> list[str]:
+    breaches: list[str] = []
+    psi = statistics.get("psi")
+    if thresholds.psi is not None and psi is not None and psi >= thresholds.psi:
+        breaches.append("psi")
+    js = statistics.get("js_distance")
+    if thresholds.js is not None and js is not None and js >= thresholds.js:
+        breaches.append("js")
+    ks = statistics.get("ks_statistic")
+    ks_p_value = statistics.get("ks_p_value")
+    if (
+        ks_gate
+        and thresholds.ks is not None
+        and ks is not None
+        and ks >= thresholds.ks
+        and (
+            thresholds.ks_p_value is None
+            or (ks_p_value is not None and ks_p_value < thresholds.ks_p_value)
+        )
+    ):
+        breaches.append("ks")
+    chi2_p_value = statistics.get("chi2_p_value")
+    if (
+        thresholds.chi2_p_value is not None
+        and chi2_p_value is not None
+        and chi2_p_value < thresholds.chi2_p_value
+    ):
+        breaches.append("chi2")
+    return breaches
+
+
+def _categorical_drift(
+    window: CategoricalWindow, rows: int, thresholds: Thresholds, *, enough_rows: bool
+) -> FeatureDrift:
+    baseline = window.baseline
+    breaches = _common_breaches(window, rows, thresholds)
+    statistics: dict[str, float | int | None] = dict.fromkeys(
+        ("psi", "js_distance", "chi2_statistic", "chi2_dof", "chi2_p_value")
+    )
+    count = window.count
+    unlisted_share = int(window.category_counts[-1]) / count if count else None
+    baseline_other_share = baseline.other_count / baseline.count if baseline.count else 0.0
+    both_sides = baseline.count > 0 and count > 0
+    if both_sides:
+        expected = np.asarray(baseline.category_counts)
+        actual = window.category_counts
+        chi2 = chi_square_homogeneity(expected, actual)
+        statistics.update(
+            psi=population_stability_index(expected, actual),
+            js_distance=jensen_shannon_distance(expected, actual),
+            chi2_statistic=chi2.statistic,
+            chi2_dof=chi2.dof,
+            chi2_p_value=chi2.p_value,
+        )
+    compared = both_sides and count >= thresholds.min_rows
+    if compared:
+        breaches.extend(_distribution_breaches(statistics, thresholds, ks_gate=False))
+        if _unseen_excess_breached(unlisted_share, baseline_other_share, thresholds):
+            breaches.append("unseen_categories")
+    verdict, kept = _verdict(
+        breaches, enough_rows=enough_rows, compared=compared or not _has_values(window)
+    )
+    top_unseen = sorted(window.unlisted.items(), key=lambda item: (-item[1], item[0]))
+    return FeatureDrift(
+        name=baseline.name,
+        type="categorical",
+        verdict=verdict,
+        breaches=kept,
+        values=count,
+        missing_rate=_missing_rate(window, rows),
+        baseline_missing_rate=baseline.missing_rate,
+        absent=window.absent,
+        statistics=statistics,
+        window={
+            "unlisted_share": unlisted_share,
+            "top_unlisted": [
+                {"value": value, "count": occurrences}
+                for value, occurrences in top_unseen[:_TOP_UNSEEN_IN_REPORT]
+            ],
+            "untracked_unlisted": window.untracked_unlisted,
+        },
+        baseline={
+            "distinct_count": baseline.distinct_count,
+            "listed_categories": len(baseline.categories),
+            "other_share": baseline_other_share,
+        },
+    )
+
+
+def _unseen_excess_breached(
+    unlisted_share: float | None, baseline_other_share: float, thresholds: Thresholds
+) -> bool:
+    return (
+        thresholds.unseen_category_share is not None
+        and unlisted_share is not None
+        and unlisted_share - baseline_other_share >= thresholds.unseen_category_share
+    )
+
+
+def _feature_violations(
+    window: NumericWindow | CategoricalWindow,
+    feature: FeatureDrift,
+    rows: int,
+    thresholds: Thresholds,
+) -> list[SchemaViolation]:
+    name = window.baseline.name
+    violations: list[SchemaViolation] = []
+    if rows and window.absent == rows:
+        violations.append(SchemaViolation("missing_column", name, f"absent from all {rows} rows"))
+    if isinstance(window, NumericWindow):
+        share = feature.window["type_mismatch_share"]
+        if (
+            thresholds.type_mismatch_share is not None
+            and share is not None
+            and share >= thresholds.type_mismatch_share
+        ):
+            violations.append(
+                SchemaViolation(
+                    "type_change",
+                    name,
+                    f"{window.mismatched} non-numeric values ({share:.1%} of present values)",
+                )
+            )
+    else:
+        share = feature.window["unlisted_share"]
+        other = feature.baseline["other_share"]
+        if _unseen_excess_breached(share, other, thresholds):
+            examples = ", ".join(repr(item["value"]) for item in feature.window["top_unlisted"][:3])
+            violations.append(
+                SchemaViolation(
+                    "unseen_categories",
+                    name,
+                    f"{share:.1%} of values outside the baseline's categories "
+                    f"(baseline other: {other:.1%}); e.g. {examples}",
+                )
+            )
+    return violations

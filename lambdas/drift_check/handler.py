@@ -1,0 +1,102 @@
+"""Lambda entry point of the scheduled drift check: ``drift_check.handler.handler``.
+
+EventBridge Scheduler invokes it once per deployed model and schedule, with this
+payload (JSON object; unknown keys are refused)::
+
+    {
+      "project": "churn",                                   # required
+      "endpoint_name": "churn-prod",                        # required
+      "capture_prefix": "s3://capture-bucket/datacapture",  # required: the endpoint's
+                                                            #   DataCaptureConfig DestinationS3Uri
+      "scheduled_time": "<aws.scheduler.scheduled-time>",   # required, ISO 8601 with zone
+      "execution_id": "<aws.scheduler.execution-id>",       # optional: log correlation id
+      "window_hours": 24,                                   # optional, 1 to 336, default 24
+      "baseline_uri": "s3://artifacts/.../baseline.json",   # optional
+      "model_package_arn": "arn:aws:sagemaker:...:model-package/churn/3",  # optional
+      "thresholds": {"psi": 0.25, "min_rows": 500},         # optional policy overrides
+      "variant_names": ["AllTraffic"]                       # optional, default: all found
+    }
+
+It reads the capture of the whole hours before ``scheduled_time`` (never the clock,
+so a retry reads the same window), compares it with the model's baseline, writes the
+drift report to S3 and publishes CloudWatch metrics: ``drift_check.scheduled_check``,
+``drift_check.capture_window`` and ``drift_check.cloudwatch_metrics`` say how.
+
+Environment variables:
+
+``REPORT_BUCKET``            required: bucket of drift reports (and of the fallback
+                             baseline location ``drift-baselines/<project>/<endpoint>/``)
+``REPORT_KMS_KEY_ID``        optional: KMS key for SSE-KMS on the reports
+``DRIFT_METRIC_NAMESPACE``   optional: metric namespace, default ``CD4ML/Drift``
+``POWERTOOLS_SERVICE_NAME``  optional: logger service name, default ``drift-check``
+``POWERTOOLS_LOG_LEVEL``     optional: log level, default ``INFO``
+
+A payload that does not fit raises ``InvalidDriftCheckRequest`` before any AWS call;
+a missing baseline raises ``BaselineNotFound``; AWS errors propagate. In every case
+nothing is published, and the scheduler retries, then dead-letters the payload.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from botocore.config import Config
+
+from drift_check.request import DriftCheckRequest, InvalidDriftCheckRequest
+from drift_check.scheduled_check import (
+    AwsClients,
+    ConfigurationError,
+    DriftCheckSettings,
+    run_drift_check,
+)
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "drift-check"))
+
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+_clients: AwsClients | None = None
+
+
+def aws_clients() -> AwsClients:
+    """The function's boto3 clients, created on first use and then reused."""
+    global _clients
+    if _clients is None:
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        _clients = AwsClients(
+            s3=boto3.client("s3", region_name=region, config=_CLIENT_CONFIG),
+            cloudwatch=boto3.client("cloudwatch", region_name=region, config=_CLIENT_CONFIG),
+            sagemaker=boto3.client("sagemaker", region_name=region, config=_CLIENT_CONFIG),
+        )
+    return _clients
+
+
+def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+    """Run one scheduled drift check; returns a summary of what it found and wrote."""
+    try:
+        request = DriftCheckRequest.from_event(event)
+        settings = DriftCheckSettings.from_environment(os.environ)
+    except (InvalidDriftCheckRequest, ConfigurationError) as error:
+        logger.error("drift check refused", extra={"reason": str(error)})
+        raise
+    logger.set_correlation_id(request.execution_id)
+    logger.append_keys(project=request.project, endpoint_name=request.endpoint_name)
+    window = request.window
+    logger.info(
+        "drift check started",
+        extra={"window_start": window.start.isoformat(), "window_end": window.end.isoformat()},
+    )
+    try:
+        outcome = run_drift_check(request, clients=aws_clients(), settings=settings)
+    except Exception:
+        logger.exception("drift check failed")
+        raise
+    summary = outcome.summary()
+    if outcome.report.status == "checked":
+        logger.info("drift check done", extra=summary)
+    else:
+        logger.warning(
+            "drift check without a drift score: the window is empty or too small", extra=summary
+        )
+    return summary

@@ -1,0 +1,65 @@
+"""Logs and metrics of what each invocation did with its event.
+
+Each invocation emits exactly one metric, so its dimensions never mix:
+``DroppedEvents`` (dimension ``reason``) for refused junk, ``IgnoredEvents``
+(``reason``) for well-formed events that need no action, ``DuplicateEvents``
+for a redelivered event answered from the idempotency record, and
+``Decisions`` (``decision``) for everything else. An invocation that fails
+(and is retried by Lambda) emits ``FailedEvents`` (dimension ``error``) instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from loop_common.aws_errors import error_code, is_transient
+from loop_common.events import EventRejected, NotActionable
+from loop_common.outcome import Decision, Outcome
+
+REPLAYED_FLAG = "replayed"
+
+
+def report_dropped(rejection: EventRejected, *, logger: Logger, metrics: Metrics) -> dict[str, Any]:
+    """Log and count a refused event; return the handler's response for it."""
+    logger.warning(
+        "event dropped", extra={"drop_reason": rejection.reason.value, "detail": rejection.message}
+    )
+    metrics.add_dimension(name="reason", value=rejection.reason.value)
+    metrics.add_metric(name="DroppedEvents", unit=MetricUnit.Count, value=1)
+    return Outcome(Decision.DROPPED, f"{rejection.reason.value}: {rejection.message}").as_response()
+
+
+def report_ignored(
+    ignored: NotActionable, *, project: str | None, logger: Logger, metrics: Metrics
+) -> dict[str, Any]:
+    """Log and count an event that needs no action; return the handler's response for it."""
+    logger.info(
+        "event needs no action", extra={"ignore_reason": ignored.reason, "detail": ignored.message}
+    )
+    metrics.add_dimension(name="reason", value=ignored.reason)
+    metrics.add_metric(name="IgnoredEvents", unit=MetricUnit.Count, value=1)
+    return Outcome(Decision.IGNORED, ignored.message, project=project).as_response()
+
+
+def report_response(response: dict[str, Any], *, logger: Logger, metrics: Metrics) -> None:
+    """Log and count the outcome of an event that reached the decision logic."""
+    if response.get(REPLAYED_FLAG):
+        logger.info("duplicate event answered from the idempotency record", extra=response)
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        return
+    logger.info("decision taken", extra={"outcome": response})
+    metrics.add_dimension(name="decision", value=str(response.get("decision")))
+    metrics.add_metric(name="Decisions", unit=MetricUnit.Count, value=1)
+
+
+def report_failure(error: BaseException, *, logger: Logger, metrics: Metrics) -> None:
+    """Log and count an error about to be re-raised so Lambda retries the event."""
+    logger.exception(
+        "event not processed; raising so that Lambda retries it",
+        extra={"error_code": error_code(error), "transient": is_transient(error)},
+    )
+    metrics.add_dimension(name="error", value=error_code(error))
+    metrics.add_metric(name="FailedEvents", unit=MetricUnit.Count, value=1)

@@ -1,0 +1,1 @@
+"""The quality gate: approves, holds or rejects each newly registered model package."""

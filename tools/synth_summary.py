@@ -1,0 +1,55 @@
+"""Print what a synth produced: stacks, resource counts, templates and the validation report.
+
+Usage: ``python -m tools.synth_summary [cdk.out]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tools.cloud_assembly import CloudAssembly
+
+
+def summary(assembly: CloudAssembly) -> str:
+    """A short, plain-text account of the assembly."""
+    lines = ["stack                          resources  template"]
+    total = 0
+    for stack in assembly.stacks:
+        count = len(stack.resources)
+        total += count
+        protected = "  (termination protection)" if stack.termination_protection else ""
+        lines.append(
+            f"{stack.stack_name:<30} {count:>9}  {_relative(stack.template_path)}{protected}"
+        )
+    lines.append(f"{'total':<30} {total:>9}")
+    types = Counter(r["Type"] for s in assembly.stacks for r in s.resources.values())
+    top = ", ".join(f"{name} x{n}" for name, n in types.most_common(6))
+    lines.append(f"most common resources: {top}")
+    open_findings = assembly.findings(suppressed=False)
+    acknowledged = assembly.findings(suppressed=True)
+    plugins = [p["pluginName"] for p in assembly.validation_report["pluginReports"]]
+    lines.append(
+        f"compliance: {len(open_findings)} open finding(s), {len(acknowledged)} acknowledged "
+        f"with a reason; report: {_relative(assembly.directory / 'validation-report.json')}"
+        + (f" ({', '.join(plugins)})" if plugins else "")
+    )
+    return "\n".join(lines)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str]) -> int:
+    directory = Path(argv[0] if argv else "cdk.out")
+    print(summary(CloudAssembly.load(directory)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
