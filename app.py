@@ -37,8 +37,8 @@ def feature_flags() -> dict[str, object]:
 def build_app(config: EnvironmentConfig, *, outdir: str | None = None) -> cdk.App:
     """The app for one environment with every compliance pack registered."""
     import aws_cdk as cdk
-    from cd4ml_constructs.compliance import add_compliance_packs
 
+    from cd4ml_constructs.compliance import add_compliance_packs
     from stacks import PlatformStage
 
     app = cdk.App(
@@ -49,7 +49,7 @@ def build_app(config: EnvironmentConfig, *, outdir: str | None = None) -> cdk.Ap
         # Stage would pass unseen. The app fails synth itself instead.
         post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True},
     )
-    add_compliance_packs(app)
+    add_compliance_packs(app, allowed_accounts=config.trusted_accounts)
     PlatformStage(app, config.name, config=config)
     return app
 

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from config.loop import LOOP_ENDPOINTS, LoopConfig, ProjectConfig, check_projects
+
 # AWS commercial regions. A region outside this list is a config error rather
 # than a deploy-time surprise; add a region here when AWS opens one.
 AWS_REGIONS: tuple[str, ...] = (
@@ -361,9 +363,16 @@ class MlflowConfig(_Model):
 
 
 class StudioConfig(_Model):
-    """The SageMaker Studio domain (VpcOnly), its user profiles and experiment tracking."""
+    """The SageMaker Studio domain (VpcOnly), its user profiles and experiment tracking.
 
-    enabled: bool = Field(default=True, description="create the Studio domain and profiles")
+    Off unless asked for: the domain needs the interface endpoints of
+    :data:`STUDIO_ENDPOINTS`, which bill per AZ. The persona roles exist either way.
+    """
+
+    enabled: bool = Field(
+        default=False,
+        description="create the Studio domain and profiles (needs the Studio endpoints)",
+    )
     idle_timeout_minutes: int = Field(
         default=60, ge=60, le=525600, description="idle JupyterLab and Code Editor apps stop"
     )
@@ -405,6 +414,12 @@ class StudioConfig(_Model):
                 "max_space_volume_gb",
                 self.max_space_volume_gb,
                 f"at least space_volume_gb ({self.space_volume_gb})",
+            )
+        if self.user_profiles and not self.enabled:
+            raise _KeyError(
+                "user_profiles",
+                [profile.user_name for profile in self.user_profiles],
+                "none while studio.enabled is false (profiles live in the Studio domain)",
             )
         first_use: dict[str, int] = {}
         for index, profile in enumerate(self.user_profiles):
@@ -458,6 +473,10 @@ class EnvironmentConfig(_Model):
     keys: KeysConfig = KeysConfig()
     data_lake: DataLakeConfig = DataLakeConfig()
     studio: StudioConfig = StudioConfig()
+    loop: LoopConfig = LoopConfig()
+    projects: tuple[ProjectConfig, ...] = Field(
+        default=(), description="ML projects declared in config (policy, topic, drift monitor)"
+    )
 
     @field_validator("name")
     @classmethod
@@ -545,14 +564,37 @@ class EnvironmentConfig(_Model):
                     )
         return self
 
+    @model_validator(mode="after")
+    def _loop_fits_network(self) -> EnvironmentConfig:
+        check_projects(self.projects, self.name)
+        if "raw" not in self.data_lake.zones:
+            raise _KeyError(
+                "data_lake.zones",
+                list(self.data_lake.zones),
+                "a list that includes raw: new objects in the raw zone ask for retrains",
+            )
+        if self.loop.functions_in_vpc:
+            endpoints = self.network.interface_endpoints
+            missing = [name for name in LOOP_ENDPOINTS if name not in endpoints]
+            if missing:
+                needs = "; ".join(f"{name} for {LOOP_ENDPOINTS[name]}" for name in missing)
+                raise _KeyError(
+                    "network.interface_endpoints",
+                    list(endpoints),
+                    f"add {', '.join(missing)}: the loop functions run in the VPC "
+                    f"(loop.functions_in_vpc) and call {needs}",
+                )
+        return self
+
     @property
     def trusted_accounts(self) -> tuple[str, ...]:
         """Accounts a resource policy of the platform may name (model package groups).
 
-        The environment's own account; env-agnostic stacks name it only as
-        ``AWS::AccountId``, so the tuple is empty for them.
+        The environment's own account (env-agnostic stacks name it only as
+        ``AWS::AccountId``, so it is left out for them) and ``loop.registry_accounts``.
         """
-        return (self.account,) if self.account else ()
+        own = (self.account,) if self.account else ()
+        return own + tuple(a for a in self.loop.registry_accounts if a not in own)
 
     @property
     def env_agnostic(self) -> bool:

@@ -8,8 +8,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from cd4ml_constructs import AccessLogBucket, SecureBucket
 
+from cd4ml_constructs import AccessLogBucket, SecureBucket
 from config import DataLakeConfig
 from constructs import Construct
 

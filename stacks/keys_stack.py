@@ -6,8 +6,8 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from cd4ml_constructs import PlatformKey
 
+from cd4ml_constructs import PlatformKey
 from constructs import Construct
 
 

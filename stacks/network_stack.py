@@ -9,9 +9,9 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+
 from cd4ml_constructs import VpcEndpointSet
 from cd4ml_constructs.log_retention import retention_days
-
 from config import NetworkConfig, VpcCreate
 from constructs import Construct
 

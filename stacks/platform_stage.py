@@ -5,21 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from cd4ml_constructs.required_tags import RequiredTags
+from aws_cdk import aws_iam as iam
 
+from cd4ml_constructs.loop import LoopNames
+from cd4ml_constructs.required_tags import RequiredTags
 from config import EnvironmentConfig
 from constructs import Construct
 from stacks.data_lake_stack import DataLakeStack
+from stacks.guardrails_stack import GuardrailsStack
 from stacks.keys_stack import KeysStack
+from stacks.loop_stack import LoopStack
+from stacks.loop_state_stack import LoopStateStack
 from stacks.network_stack import NetworkStack
+from stacks.projects_stack import ProjectsStack
+from stacks.studio_stack import StudioStack
 
 
 class PlatformStage(cdk.Stage):
     """The platform for one environment.
 
-    Stacks, in dependency order: keys, network, data lake (stateful, with
-    termination protection when config asks). Stacks hand each other
-    constructs, never ARN strings. Required tags go on every taggable resource.
+    Stacks, in dependency order: guardrails (the permissions boundary), keys,
+    network, data lake (stateful, with termination protection when config
+    asks), studio (its domain is stateful too). Stacks hand each other
+    constructs, never ARN strings. Required tags go on every taggable
+    resource; the permissions boundary goes on every IAM role of the stage,
+    including stacks added later.
 
     :param config: the validated environment settings.
     """
@@ -30,6 +40,17 @@ class PlatformStage(cdk.Stage):
         self.config = config
         name = config.name
         stateful: dict[str, Any] = {"termination_protection": config.termination_protection}
+
+        self.guardrails = GuardrailsStack(
+            self,
+            "Guardrails",
+            stack_name=f"{name}-guardrails",
+            description=f"CD4ML Platform {name}: permissions boundary of every platform role",
+            boundary_name=f"cd4ml-{name}-permissions-boundary",
+            iam_path=f"/cd4ml-{name}/",
+            **stateful,
+        )
+        iam.PermissionsBoundary.of(self).apply(self.guardrails.permissions_boundary)
 
         self.keys = KeysStack(
             self,
@@ -61,7 +82,71 @@ class PlatformStage(cdk.Stage):
             catalog_prefix=f"cd4ml_{name.replace('-', '_')}",
             **stateful,
         )
+        self.studio = StudioStack(
+            self,
+            "Studio",
+            stack_name=f"{name}-studio",
+            description=f"CD4ML Platform {name}: personas, Studio domain and experiment tracking",
+            environment=name,
+            studio=config.studio,
+            vpc=self.network.vpc,
+            subnets=self.network.subnets,
+            studio_key=self.keys.studio_key,
+            zone_buckets=self.data_lake.zone_buckets,
+            artifacts_bucket=self.data_lake.artifacts_bucket,
+            artifacts_key=self.keys.artifacts_key,
+            **stateful,
+        )
+        self._add_loop(config, stateful)
         RequiredTags.apply(self, config.required_tags)
+
+    def _add_loop(self, config: EnvironmentConfig, stateful: dict[str, Any]) -> None:
+        """The CD4ML loop: its state (stateful), its functions, then the declared projects."""
+        name = config.name
+        names = LoopNames(name)
+        self.loop_state = LoopStateStack(
+            self,
+            "LoopState",
+            stack_name=f"{name}-loop-state",
+            description=f"CD4ML Platform {name}: loop keys, idempotency, state and audit tables",
+            alias_prefix=f"cd4ml/{name}",
+            key_administrator=self.keys.key_admin_role,
+            deletion_window_days=config.keys.deletion_window_days,
+            **stateful,
+        )
+        in_vpc = config.loop.functions_in_vpc
+        self.loop = LoopStack(
+            self,
+            "Loop",
+            stack_name=f"{name}-loop",
+            description=f"CD4ML Platform {name}: retrain trigger, quality gate, deploy trigger, "
+            "drift check and their event rules",
+            names=names,
+            loop=config.loop,
+            log_retention_days=config.log_retention_days,
+            tables=self.loop_state.tables,
+            messages_key=self.loop_state.messages_key,
+            logs_key=self.keys.logs_key,
+            raw_bucket=self.data_lake.zone_buckets["raw"],
+            artifacts_bucket=self.data_lake.artifacts_bucket,
+            vpc=self.network.vpc if in_vpc else None,
+            subnets=self.network.subnets if in_vpc else None,
+            endpoint_security_group=self.network.endpoints.security_group if in_vpc else None,
+        )
+        self.projects = ProjectsStack(
+            self,
+            "Projects",
+            stack_name=f"{name}-projects",
+            description=f"CD4ML Platform {name}: ML projects declared in config",
+            names=names,
+            projects=config.projects,
+            retrain_trigger=self.loop.retrain_trigger.function,
+            drift_check=self.loop.drift_check.function,
+            alarm_topic=self.loop.alarm_topic,
+            messages_key=self.loop_state.messages_key,
+            artifacts_bucket=self.data_lake.artifacts_bucket,
+            registry_accounts=config.loop.registry_accounts,
+        )
 
 
 def _availability_zones(config: EnvironmentConfig) -> list[str] | None:

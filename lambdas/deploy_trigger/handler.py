@@ -16,6 +16,8 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from deploy_trigger.logic import FUNCTION_NAME, deploy_approved, roll_back_rejected
 from loop_common.audit import AuditTrail
 from loop_common.events import (
     DropReason,
@@ -39,8 +41,6 @@ from loop_common.observability import (
 from loop_common.policy import PolicyReader, ProjectPolicy
 from loop_common.settings import LoopSettings, required_variable
 from loop_common.state_store import StateStore
-
-from deploy_trigger.logic import FUNCTION_NAME, deploy_approved, roll_back_rejected
 
 settings = LoopSettings.from_environ()
 names = ResourceNames(settings.resource_prefix)
@@ -73,7 +73,7 @@ persistence_store = idempotency_store(settings.idempotency_table)
 
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     """Handle one ``SageMaker Model Package State Change`` event."""
     idempotency_config.register_lambda_context(context)
     try:

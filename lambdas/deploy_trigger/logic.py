@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from botocore.client import BaseClient
+
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, decision_id
 from loop_common.events import ModelPackageChange
 from loop_common.model_registry import APPROVED, REJECTED, ModelRegistry

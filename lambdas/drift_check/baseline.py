@@ -60,6 +60,7 @@ import argparse
 import csv
 import itertools
 import json
+import math
 import os
 import sys
 from collections import Counter
@@ -332,6 +333,14 @@ def _feature_from_dict(raw: object, row_count: int) -> FeatureBaseline:
     raise BaselineFormatError(f"{where}: type must be 'numeric' or 'categorical', got {kind!r}")
 
 
+def finite_or_none(value: float | None) -> float | None:
+    """``value`` when it is a finite number, else None.
+
+    Moments of extreme values can overflow, and JSON has no infinity.
+    """
+    return value if value is not None and math.isfinite(value) else None
+
+
 def bin_cuts(bin_edges: Sequence[float] | np.ndarray) -> np.ndarray:
     """Cut points that ``np.searchsorted(cuts, x, side="right")`` maps to slots.
 
@@ -369,8 +378,8 @@ def numeric_feature_baseline(
         position=position,
         count=int(present.size),
         missing_count=missing_count,
-        mean=float(np.mean(present)),
-        std=float(np.std(present)),
+        mean=finite_or_none(float(np.mean(present))),
+        std=finite_or_none(float(np.std(present))),
         min=float(edges[0]),
         max=float(edges[-1]),
         bin_edges=tuple(float(edge) for edge in edges),

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from drift_check.accumulator import CategoricalWindow, DriftAccumulator, NumericWindow
-from drift_check.baseline import Baseline
+from drift_check.baseline import Baseline, finite_or_none
 from drift_check.capture import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_CHUNK_BYTES,
@@ -114,7 +114,7 @@ def evaluate_drift(
         else:
             feature = _categorical_drift(window, rows, thresholds, enough_rows=enough_rows)
         features.append(feature)
-        violations.extend(_feature_violations(window, feature, rows, thresholds))
+        violations.extend(_feature_violations(window, feature, rows))
     for name, occurrences in accumulator.new_columns.items():
         violations.append(
             SchemaViolation("new_column", name, f"present in {occurrences} of {rows} rows")
@@ -224,10 +224,10 @@ def _numeric_drift(
         absent=window.absent,
         statistics=statistics,
         window={
-            "mean": window.mean if window.count else None,
-            "std": window.std,
-            "min": window.min if window.count else None,
-            "max": window.max if window.count else None,
+            "mean": finite_or_none(window.mean) if window.count else None,
+            "std": finite_or_none(window.std),
+            "min": finite_or_none(window.min) if window.count else None,
+            "max": finite_or_none(window.max) if window.count else None,
             "type_mismatches": window.mismatched,
             "type_mismatch_share": mismatch_share,
         },
@@ -346,40 +346,37 @@ def _unseen_excess_breached(
 
 
 def _feature_violations(
-    window: NumericWindow | CategoricalWindow,
-    feature: FeatureDrift,
-    rows: int,
-    thresholds: Thresholds,
+    window: NumericWindow | CategoricalWindow, feature: FeatureDrift, rows: int
 ) -> list[SchemaViolation]:
+    """Schema violations of one feature.
+
+    A missing column is a fact at any window size; type and category violations
+    follow their checks, and so need a window of ``min_rows`` rows.
+    """
     name = window.baseline.name
     violations: list[SchemaViolation] = []
     if rows and window.absent == rows:
         violations.append(SchemaViolation("missing_column", name, f"absent from all {rows} rows"))
-    if isinstance(window, NumericWindow):
+    if "type_change" in feature.breaches:
         share = feature.window["type_mismatch_share"]
-        if (
-            thresholds.type_mismatch_share is not None
-            and share is not None
-            and share >= thresholds.type_mismatch_share
-        ):
-            violations.append(
-                SchemaViolation(
-                    "type_change",
-                    name,
-                    f"{window.mismatched} non-numeric values ({share:.1%} of present values)",
-                )
+        violations.append(
+            SchemaViolation(
+                "type_change",
+                name,
+                f"{feature.window['type_mismatches']} non-numeric values "
+                f"({share:.1%} of present values)",
             )
-    else:
+        )
+    if "unseen_categories" in feature.breaches:
         share = feature.window["unlisted_share"]
         other = feature.baseline["other_share"]
-        if _unseen_excess_breached(share, other, thresholds):
-            examples = ", ".join(repr(item["value"]) for item in feature.window["top_unlisted"][:3])
-            violations.append(
-                SchemaViolation(
-                    "unseen_categories",
-                    name,
-                    f"{share:.1%} of values outside the baseline's categories "
-                    f"(baseline other: {other:.1%}); e.g. {examples}",
-                )
+        examples = ", ".join(repr(item["value"]) for item in feature.window["top_unlisted"][:3])
+        violations.append(
+            SchemaViolation(
+                "unseen_categories",
+                name,
+                f"{share:.1%} of values outside the baseline's categories "
+                f"(baseline other: {other:.1%}); e.g. {examples}",
             )
+        )
     return violations

@@ -77,11 +77,12 @@ class ModelRegistry:
         return _package_from(description)
 
     def latest_approved(self, group: str, *, excluding: str) -> ModelPackage | None:
-        """The highest Approved version of ``group`` other than ``excluding``, described afresh.
+        """The highest version of ``group`` that is Approved now, other than ``excluding``.
 
-        An empty registry, or a group with no other approved version, gives None.
+        Candidates come from the listing and are described again, newest first,
+        so a version rejected since the listing is passed over. An empty
+        registry, or a group with no other approved version, gives None.
         """
-        best: dict[str, Any] | None = None
         paginator = self._sagemaker.get_paginator("list_model_packages")
         pages = paginator.paginate(
             ModelPackageGroupName=group,
@@ -90,18 +91,17 @@ class ModelRegistry:
             SortOrder="Descending",
             PaginationConfig={"PageSize": _LIST_PAGE_SIZE},
         )
-        for page in pages:
-            for summary in page.get("ModelPackageSummaryList", []):
-                if summary["ModelPackageArn"] == excluding:
-                    continue
-                if best is None or _version_of(summary) > _version_of(best):
-                    best = summary
-        if best is None:
-            return None
-        package = self.describe(best["ModelPackageArn"])
-        if package is None or package.approval_status != APPROVED:
-            return None
-        return package
+        summaries = [
+            summary
+            for page in pages
+            for summary in page.get("ModelPackageSummaryList", [])
+            if summary["ModelPackageArn"] != excluding
+        ]
+        for summary in sorted(summaries, key=_version_of, reverse=True):
+            package = self.describe(summary["ModelPackageArn"])
+            if package is not None and package.approval_status == APPROVED:
+                return package
+        return None
 
     def set_approval(self, package_arn: str, *, status: str, description: str) -> None:
         """Set the package's approval status and the text explaining it."""

@@ -47,7 +47,9 @@ def report_ignored(
 def report_response(response: dict[str, Any], *, logger: Logger, metrics: Metrics) -> None:
     """Log and count the outcome of an event that reached the decision logic."""
     if response.get(REPLAYED_FLAG):
-        logger.info("duplicate event answered from the idempotency record", extra=response)
+        logger.info(
+            "duplicate event answered from the idempotency record", extra={"outcome": response}
+        )
         metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
         return
     logger.info("decision taken", extra={"outcome": response})

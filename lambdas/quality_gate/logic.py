@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from botocore.client import BaseClient
+
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, decision_id
 from loop_common.evaluation_report import MetricReading, read_metric
 from loop_common.events import ModelPackageChange

@@ -16,6 +16,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from loop_common.audit import AuditTrail
 from loop_common.events import (
     DropReason,
@@ -35,7 +36,6 @@ from loop_common.observability import (
 from loop_common.policy import PolicyReader, ProjectPolicy
 from loop_common.settings import LoopSettings, integer_variable, required_variable
 from loop_common.state_store import StateStore
-
 from retrain_trigger.logic import (
     DEFAULT_LEASE_SECONDS,
     FUNCTION_NAME,
@@ -77,7 +77,7 @@ persistence_store = idempotency_store(settings.idempotency_table)
 
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     """Handle one drift alarm, raw-data, scheduled-retrain or build-run-status event."""
     idempotency_config.register_lambda_context(context)
     try:

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
+
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, iso_utc
 from loop_common.events import (
     DRIFT_ALARM_STATE_CHANGE,

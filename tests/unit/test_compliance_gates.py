@@ -32,7 +32,7 @@ def test_every_pack_ran(environment: SynthesizedEnvironment) -> None:
 
 def test_every_acknowledgement_matches_a_real_finding(environment: SynthesizedEnvironment) -> None:
     suppressed = {
-        (f"{plugin}::{rule.split('[')[0]}", path)
+        (f"{plugin}::{rule}", path)
         for plugin, rule, path in environment.assembly.findings(suppressed=True)
     }
     ours = [
@@ -64,6 +64,7 @@ def test_no_acknowledgement_sits_on_a_stack_or_stage(environment: SynthesizedEnv
 def test_acknowledge_refuses_unprefixed_ids_and_wide_scopes() -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_sqs as sqs
+
     from cd4ml_constructs.compliance import acknowledge
 
     app = cdk.App()

@@ -36,7 +36,7 @@ def test_one_rotating_retained_key_per_purpose_with_env_alias(
 ) -> None:
     keys = environment.assembly.stack(f"{environment.config.name}/Keys")
     key_resources = keys.resources_of_type("AWS::KMS::Key")
-    assert len(key_resources) == 3
+    assert len(key_resources) == 4
     for resource in key_resources.values():
         assert resource["Properties"]["EnableKeyRotation"] is True
         assert resource["DeletionPolicy"] == "Retain"
@@ -46,7 +46,8 @@ def test_one_rotating_retained_key_per_purpose_with_env_alias(
         a["Properties"]["AliasName"] for a in keys.resources_of_type("AWS::KMS::Alias").values()
     )
     name = environment.config.name
-    assert aliases == [f"alias/cd4ml/{name}/{p}" for p in ("artifacts", "data-lake", "logs")]
+    purposes = ("artifacts", "data-lake", "logs", "studio")
+    assert aliases == [f"alias/cd4ml/{name}/{p}" for p in purposes]
 
 
 def test_key_administrator_manages_but_cannot_use_keys(sandbox: SynthesizedEnvironment) -> None:
@@ -113,8 +114,11 @@ def test_gateway_and_interface_endpoints_with_private_dns(
     for endpoint in interfaces:
         assert endpoint["Properties"]["PrivateDnsEnabled"] is True
     names = [str(e["Properties"]["ServiceName"]) for e in interfaces]
+    # Studio and MLflow endpoints live under the aws.sagemaker.<region> prefix.
+    short = {"sagemaker.studio": "studio", "sagemaker.experiments": "experiments"}
     for service in environment.config.network.interface_endpoints:
-        assert any(service in name for name in names), (service, names)
+        expected = short.get(service, service)
+        assert any(expected in name for name in names), (service, names)
 
 
 def test_endpoint_security_group_admits_https_from_the_vpc_only(
@@ -278,6 +282,7 @@ PINNED_LOGICAL_IDS = {
         "DataLakeKeyBE531ED9",
         "ArtifactsKey99FD090B",
         "LogsKeyFE4C4A83",
+        "StudioKey183860BD",
     },
     "DataLake": {
         "AccessLogsBucketCD784A59",

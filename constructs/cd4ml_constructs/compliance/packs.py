@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import aws_cdk as cdk
 import cdk_nag
 
+from cd4ml_constructs.compliance.platform_checks import PlatformChecks
 
-def compliance_packs() -> list[cdk.IPolicyValidationPlugin]:
-    """A fresh instance of each pack, in report order."""
+
+def compliance_packs(*, allowed_accounts: Iterable[str] = ()) -> list[cdk.IPolicyValidationPlugin]:
+    """A fresh instance of each pack, in report order.
+
+    :param allowed_accounts: accounts the platform's own pack (``CD4ML``) lets a
+        model package group policy name besides the stack's own account.
+    """
     return [
         cdk_nag.AwsSolutionsChecks(),
         cdk_nag.HIPAASecurityChecks(),
         cdk_nag.NIST80053R5Checks(),
         cdk_nag.PCIDSS321Checks(),
         cdk_nag.ServerlessChecks(),
+        PlatformChecks(allowed_accounts=allowed_accounts),
     ]
 
 
-def add_compliance_packs(app: cdk.App) -> None:
+def add_compliance_packs(app: cdk.App, *, allowed_accounts: Iterable[str] = ()) -> None:
     """Register every pack at App scope: any unacknowledged finding fails synth."""
-    cdk.Validations.of(app).add_plugins(*compliance_packs())
+    cdk.Validations.of(app).add_plugins(*compliance_packs(allowed_accounts=allowed_accounts))
 
 
 def validation_findings(report_path: Path) -> list[tuple[str, str, str]]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from cd4ml_constructs.compliance.rules.rule import Finding, Rule, RuleContext, Template, resources_of_type
+from cd4ml_constructs.compliance.rules.rule import (
+    Finding,
+    Rule,
+    RuleContext,
+    Template,
+    resources_of_type,
+)
 
 _POLICY = "policy/AmazonSageMakerFullAccess"
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from cd4ml_constructs.compliance.rules.rule import Finding, Rule, RuleContext, Template, resources_of_type
+from cd4ml_constructs.compliance.rules.rule import (
+    Finding,
+    Rule,
+    RuleContext,
+    Template,
+    resources_of_type,
+)
 
 
 def _check(template: Template, _context: RuleContext) -> list[Finding]:

@@ -1,0 +1,35 @@
+"""Constructs of the CD4ML loop: its functions, tables, messaging and per-project resources."""
+
+from cd4ml_constructs.loop.drift_monitor import DRIFT_METRIC, DRIFT_NAMESPACE, DriftMonitor
+from cd4ml_constructs.loop.loop_function import (
+    POWERTOOLS_LAYER_VERSION,
+    SDK_FOR_PANDAS_LAYER_VERSION,
+    FunctionNetwork,
+    LoopFunction,
+    powertools_layer_arn,
+    sdk_for_pandas_layer_arn,
+)
+from cd4ml_constructs.loop.loop_tables import LoopTables
+from cd4ml_constructs.loop.messaging import DeadLetterQueue, EncryptedTopic
+from cd4ml_constructs.loop.ml_project import MlProject, project_policy
+from cd4ml_constructs.loop.naming import LoopNames
+from cd4ml_constructs.loop.single_policy_role import SinglePolicyRole
+
+__all__ = [
+    "DRIFT_METRIC",
+    "DRIFT_NAMESPACE",
+    "POWERTOOLS_LAYER_VERSION",
+    "SDK_FOR_PANDAS_LAYER_VERSION",
+    "DeadLetterQueue",
+    "DriftMonitor",
+    "EncryptedTopic",
+    "FunctionNetwork",
+    "LoopFunction",
+    "LoopNames",
+    "LoopTables",
+    "MlProject",
+    "SinglePolicyRole",
+    "powertools_layer_arn",
+    "project_policy",
+    "sdk_for_pandas_layer_arn",
+]

@@ -1,0 +1,350 @@
+"""A Lambda function of the CD4ML loop with the platform's secure, observable defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+
+from cd4ml_constructs.compliance import acknowledge
+from cd4ml_constructs.log_retention import retention_days
+from cd4ml_constructs.loop.messaging import DeadLetterQueue
+from cd4ml_constructs.loop.single_policy_role import SinglePolicyRole
+from constructs import Construct, IConstruct
+
+# Lambda code ships as plain folders: lambdas/<function>/ plus the shared package.
+LAMBDAS_ROOT = Path(__file__).resolve().parents[3] / "lambdas"
+SHARED_PACKAGE = "loop_common"
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+
+# Powertools for AWS Lambda (Python) V3, public layer of account 017000801446,
+# published with the same version number in every commercial region:
+# arn:<partition>:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27
+# Raise it together with the aws-lambda-powertools pin of the "lambda"
+# dependency group, which the tests run against; `aws lambda
+# get-layer-version-by-arn` shows the library version in the description.
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+
+# AWS SDK for pandas (numpy for the drift check), public layer of account
+# 336392948345: arn:<partition>:lambda:<region>:336392948345:layer:AWSSDKPandas-Python313-Arm64:11
+# (library 3.16.1). Check the number for the deployment region in the AWS SDK
+# for pandas layer table: it can differ between regions.
+SDK_FOR_PANDAS_LAYER_VERSION = 11
+SDK_FOR_PANDAS_LAYER_ACCOUNT = "336392948345"
+
+# EventBridge and Scheduler delivery to a function: retries, then the delivery
+# dead-letter queue. A function's own failures: retries, then its failure queue.
+DELIVERY_RETRY_ATTEMPTS = 8
+DELIVERY_MAX_EVENT_AGE = cdk.Duration.hours(2)
+INVOCATION_RETRY_ATTEMPTS = 2
+INVOCATION_MAX_EVENT_AGE = cdk.Duration.hours(6)
+
+# What aws-cdk-lib's AWSLambdaVPCAccessExecutionRole grants: the Lambda service
+# manages the function's network interfaces with the execution role.
+_VPC_ACCESS_ACTIONS = (
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:UnassignPrivateIpAddresses",
+)
+
+
+def powertools_layer_arn(scope: IConstruct) -> str:
+    """The pinned Powertools layer in the stack's own partition and region."""
+    stack = cdk.Stack.of(scope)
+    return (
+        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{POWERTOOLS_LAYER_VERSION}"
+    )
+
+
+def sdk_for_pandas_layer_arn(scope: IConstruct) -> str:
+    """The pinned AWS SDK for pandas layer (numpy) in the stack's partition and region."""
+    stack = cdk.Stack.of(scope)
+    return (
+        f"arn:{stack.partition}:lambda:{stack.region}:{SDK_FOR_PANDAS_LAYER_ACCOUNT}:layer:"
+        f"AWSSDKPandas-Python313-Arm64:{SDK_FOR_PANDAS_LAYER_VERSION}"
+    )
+
+
+def function_code(folder: str, *, shared: Sequence[str], root: Path = LAMBDAS_ROOT) -> lambda_.Code:
+    """The asset of one function: ``root/<folder>/`` and the ``shared`` packages, nothing else.
+
+    Byte-code caches, hidden files and documentation stay out, so the asset
+    hash depends on the source alone.
+    """
+    keep = {folder, *shared}
+    missing = sorted(name for name in keep if not (root / name).is_dir())
+    if missing:
+        raise ValueError(f"Lambda code folders missing under {root}: {', '.join(missing)}")
+    others = sorted(entry.name for entry in root.iterdir() if entry.name not in keep)
+    return lambda_.Code.from_asset(
+        str(root),
+        exclude=[*others, "**/__pycache__", "**/*.pyc", "**/.*", "**/*.md"],
+    )
+
+
+@dataclass(frozen=True)
+class FunctionNetwork:
+    """Where a function runs inside the VPC.
+
+    Attributes:
+        vpc: the VPC.
+        subnets: the workload subnets.
+        security_group: the functions' security group (egress to the endpoints only).
+    """
+
+    vpc: ec2.IVpc
+    subnets: ec2.SubnetSelection
+    security_group: ec2.ISecurityGroup
+
+
+class LoopFunction(Construct):
+    """One function of the CD4ML loop, its role, logs, dead letters and alarms.
+
+    Secure defaults applied here: Python 3.13 on arm64 from a plain code
+    folder (no bundling), the pinned Powertools layer, a role whose
+    permissions sit in one customer-managed policy (logs and X-Ray only, until
+    the caller grants more), a JSON log group encrypted with ``logs_key``
+    with the configured retention (RETAIN), X-Ray tracing, explicit async
+    retries with an on-failure destination (``failure_queue``), an alarm on
+    errors and on each dead-letter queue, and the VPC when ``network`` is given.
+    Events reach the function through :meth:`add_event_rule`, whose targets
+    retry and dead-letter into ``delivery_queue``.
+
+    :param folder: the function's folder under ``lambdas/``; the handler is
+        ``<folder>.handler.handler``.
+    :param description: what the function does.
+    :param environment: environment variables.
+    :param logs_key: key of the log group.
+    :param log_retention_days: log retention (a CloudWatch Logs value).
+    :param messages_key: key of the dead-letter queues.
+    :param alarm_topic: where alarms notify.
+    :param shared_packages: folders under ``lambdas/`` shipped beside the
+        function's own (default ``loop_common``).
+    :param extra_layers: layer ARNs beyond Powertools.
+    :param memory_size: MiB (default 256).
+    :param timeout: default 60 seconds.
+    :param reserved_concurrency: reserved executions; None leaves the function
+        unreserved (and acknowledges the packs' findings for it).
+    :param network: run in the VPC; None runs outside it (acknowledged).
+    :param code_root: the ``lambdas/`` folder (default: the repository's).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        folder: str,
+        description: str,
+        environment: Mapping[str, str],
+        logs_key: kms.IKey,
+        log_retention_days: int,
+        messages_key: kms.IKey,
+        alarm_topic: sns.ITopic,
+        shared_packages: Sequence[str] = (SHARED_PACKAGE,),
+        extra_layers: Sequence[str] = (),
+        memory_size: int = 256,
+        timeout: cdk.Duration | None = None,
+        reserved_concurrency: int | None = None,
+        network: FunctionNetwork | None = None,
+        code_root: Path = LAMBDAS_ROOT,
+    ) -> None:
+        super().__init__(scope, id)
+        self._messages_key = messages_key
+        self._alarm_topic = alarm_topic
+        self._description = description
+        self.role = SinglePolicyRole(
+            self,
+            "Role",
+            description=f"Execution role: {description}",
+            policy_description=f"Permissions of the function that {description[0].lower()}"
+            f"{description[1:]}",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        )
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            encryption_key=logs_key,
+            retention=retention_days(log_retention_days),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.log_group.grant_write(self.role)
+        self.failure_queue = DeadLetterQueue(
+            self,
+            "FailureQueue",
+            master_key=messages_key,
+            purpose=f"invocations that failed after retries ({description})",
+            alarm_topic=alarm_topic,
+        ).queue
+        layers = [powertools_layer_arn(self), *extra_layers]
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=f"{folder}.handler.handler",
+            code=function_code(folder, shared=shared_packages, root=code_root),
+            layers=[
+                lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{index}", arn)
+                for index, arn in enumerate(layers)
+            ],
+            environment=dict(environment),
+            role=self.role,
+            memory_size=memory_size,
+            timeout=timeout or cdk.Duration.seconds(60),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            reserved_concurrent_executions=reserved_concurrency,
+            retry_attempts=INVOCATION_RETRY_ATTEMPTS,
+            max_event_age=INVOCATION_MAX_EVENT_AGE,
+            on_failure=destinations.SqsDestination(self.failure_queue),
+            vpc=network.vpc if network else None,
+            vpc_subnets=network.subnets if network else None,
+            security_groups=[network.security_group] if network else None,
+        )
+        cfn_function = self.function.node.default_child
+        assert isinstance(cfn_function, lambda_.CfnFunction)
+        # aws-cdk-lib makes the function depend on its role (for the role's
+        # policy) and also references the role; cfn-lint notes the redundancy.
+        cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        acknowledge(
+            cfn_function,
+            "Failed asynchronous invocations go to an on-failure destination (an "
+            "encrypted SQS queue with an alarm), which records the request, the error "
+            "and the attempts; a DeadLetterConfig would only duplicate it.",
+            "HIPAA.Security::HIPAA.Security-LambdaDLQ",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+            "Serverless::Serverless-LambdaDLQ",
+        )
+        acknowledge(
+            cfn_function,
+            "python3.13 is part of the loop's runtime contract: the pinned Powertools and AWS "
+            "SDK for pandas layers are built for it and Lambda supports it. A newer runtime "
+            "is adopted together with layers built for it (RUNTIME and the layer pins).",
+            "AwsSolutions::AwsSolutions-L1",
+            "Serverless::Serverless-LambdaLatestVersion",
+        )
+        if reserved_concurrency is None:
+            acknowledge(
+                cfn_function,
+                "Reserved concurrency is switched off for this function in the "
+                "environment's config (loop.reserved_concurrency): reservations need an "
+                "account concurrency quota above the 100 executions Lambda keeps unreserved.",
+                "HIPAA.Security::HIPAA.Security-LambdaConcurrency",
+                "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
+            )
+        if network is None:
+            acknowledge(
+                cfn_function,
+                "The environment runs the loop functions outside the VPC "
+                "(loop.functions_in_vpc: false) to save the interface endpoints they would "
+                "need; they call only AWS APIs, over TLS, with a least-privilege role.",
+                "HIPAA.Security::HIPAA.Security-LambdaInsideVPC",
+                "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC",
+                "PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC",
+            )
+        else:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="NetworkInterfaces",
+                    actions=list(_VPC_ACCESS_ACTIONS),
+                    resources=["*"],
+                )
+            )
+            self.role.explain_resource(
+                "*",
+                "Lambda manages a VPC function's network interfaces with its execution role; "
+                "the EC2 network interface actions support no resource-level permissions.",
+            )
+
+        action = cloudwatch_actions.SnsAction(alarm_topic)
+        self.errors_alarm = cloudwatch.Alarm(
+            self,
+            "ErrorsAlarm",
+            alarm_description=f"Invocation errors: {description}",
+            metric=self.function.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.errors_alarm.add_alarm_action(action)
+        self.errors_alarm.add_ok_action(action)
+        self._delivery_queue: DeadLetterQueue | None = None
+        self.rules: dict[str, events.Rule] = {}
+        self.role.explain_resource(
+            "*",
+            "X-Ray trace uploads (xray:PutTraceSegments, xray:PutTelemetryRecords) support "
+            "no resource-level permissions.",
+        )
+
+    @property
+    def delivery_queue(self) -> DeadLetterQueue:
+        """Events that EventBridge or Scheduler could not deliver to the function."""
+        if self._delivery_queue is None:
+            self._delivery_queue = DeadLetterQueue(
+                self,
+                "DeliveryQueue",
+                master_key=self._messages_key,
+                purpose=f"events that could not be delivered ({self._description})",
+                alarm_topic=self._alarm_topic,
+            )
+        return self._delivery_queue
+
+    def add_event_rule(
+        self, id: str, *, description: str, event_pattern: Mapping[str, Any]
+    ) -> events.Rule:
+        """A rule on the default event bus that invokes this function.
+
+        The target retries delivery ``DELIVERY_RETRY_ATTEMPTS`` times for up to
+        ``DELIVERY_MAX_EVENT_AGE``, then dead-letters into :attr:`delivery_queue`.
+
+        :param event_pattern: the pattern, with EventBridge's own keys
+            (``source``, ``detail-type``, ``detail``, ``resources``, ...).
+        """
+        rule = events.Rule(
+            self,
+            id,
+            description=description,
+            event_pattern=events.EventPattern(source=list(event_pattern["source"])),
+            targets=[
+                targets.LambdaFunction(
+                    self.function,
+                    dead_letter_queue=self.delivery_queue.queue,
+                    retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+                    max_event_age=DELIVERY_MAX_EVENT_AGE,
+                )
+            ],
+        )
+        cfn_rule = rule.node.default_child
+        assert isinstance(cfn_rule, events.CfnRule)
+        # The pattern is written as EventBridge reads it, so tests and the local
+        # loop compare it with real events without translating key names.
+        cfn_rule.add_property_override("EventPattern", dict(event_pattern))
+        self.rules[id] = rule
+        return rule
