@@ -46,5 +46,8 @@ pytest:
 bench: setup
 	python -m benchmarks.synth_bench
 
+simulate: setup
+	python -m tools.local_loop $(ARGS)
+
 clean:
 	rm -rf cdk.out $(VENV) node_modules .mypy_cache .ruff_cache .hypothesis

@@ -46,7 +46,7 @@ def drift_alarm_pattern(names: LoopNames) -> dict[str, Any]:
         "source": ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
         "detail": {
-            "alarmName": [{"prefix": f"{names.prefix}-"}],
+            "alarmName": [{"wildcard": f"{names.prefix}-*-drift"}],
             "state": {"value": ["ALARM"]},
         },
     }
@@ -61,12 +61,15 @@ def raw_data_pattern(raw_bucket_name: str) -> dict[str, Any]:
     }
 
 
-def build_status_pattern() -> dict[str, Any]:
-    """A model-build pipeline run that has ended."""
+def build_status_pattern(names: LoopNames) -> dict[str, Any]:
+    """A model-build pipeline run of the environment's projects that has ended."""
     return {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Model Building Pipeline Execution Status Change"],
-        "detail": {"currentPipelineExecutionStatus": list(FINISHED_BUILD_STATUSES)},
+        "detail": {
+            "currentPipelineExecutionStatus": list(FINISHED_BUILD_STATUSES),
+            "pipelineArn": [{"wildcard": f"arn:*:sagemaker:*:*:pipeline/{names.prefix}-*-build"}],
+        },
     }
 
 
@@ -457,7 +460,7 @@ class LoopStack(cdk.Stack):
         self.retrain_trigger.add_event_rule(
             "BuildRunEndedRule",
             description="A model-build pipeline run ends (releases the project's build lease)",
-            event_pattern=build_status_pattern(),
+            event_pattern=build_status_pattern(names),
         )
         self.quality_gate.add_event_rule(
             "PendingApprovalRule",

@@ -20,7 +20,10 @@ RULES = {
     "RetrainTrigger/DriftAlarmRule": {
         "source": ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
-        "detail": {"alarmName": [{"prefix": "cd4ml-sandbox-"}], "state": {"value": ["ALARM"]}},
+        "detail": {
+            "alarmName": [{"wildcard": "cd4ml-sandbox-*-drift"}],
+            "state": {"value": ["ALARM"]},
+        },
     },
     "RetrainTrigger/RawDataRule": {
         "source": ["aws.s3"],
@@ -30,7 +33,10 @@ RULES = {
     "RetrainTrigger/BuildRunEndedRule": {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Model Building Pipeline Execution Status Change"],
-        "detail": {"currentPipelineExecutionStatus": ["Succeeded", "Failed", "Stopped"]},
+        "detail": {
+            "currentPipelineExecutionStatus": ["Succeeded", "Failed", "Stopped"],
+            "pipelineArn": [{"wildcard": "arn:*:sagemaker:*:*:pipeline/cd4ml-sandbox-*-build"}],
+        },
     },
     "QualityGate/PendingApprovalRule": {
         "source": ["aws.sagemaker"],
@@ -119,6 +125,13 @@ def test_scheduled_retrains_reach_no_rule(sandbox: SynthesizedEnvironment) -> No
         ("drift_alarm_state_change.json", "detail.state.value", "INSUFFICIENT_DATA"),
         ("drift_alarm_state_change.json", "detail.alarmName", "cd4ml-sandbox2-churn-drift"),
         ("drift_alarm_state_change.json", "detail.alarmName", "CD4ML-SANDBOX-churn-drift"),
+        # The platform's own error and queue alarms share the prefix, not the suffix.
+        ("drift_alarm_state_change.json", "detail.alarmName", "cd4ml-sandbox-loop-errors"),
+        (
+            "build_pipeline_execution_succeeded.json",
+            "detail.pipelineArn",
+            "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team-build",
+        ),
         ("drift_alarm_state_change.json", "source", "aws.events"),
         ("raw_object_created.json", "detail.bucket.name", "cd4ml-sandbox-curated"),
         ("raw_object_created.json", "detail-type", "Object Deleted"),
