@@ -43,8 +43,12 @@ types:
 pytest:
 	pytest
 
+# Synth speed, then the drift engine against Evidently and scipy (about 10 minutes;
+# Evidently installs into its own .venv-bench-drift). Quick run: make bench ROWS=100000
 bench: setup
 	python -m benchmarks.synth_bench
+	bash benchmarks/drift/setup_env.sh
+	python benchmarks/drift/bench_drift.py --rows $(or $(ROWS),1000000)
 
 simulate: setup
 	python -m tools.local_loop $(ARGS)

@@ -20,6 +20,7 @@ class SynthesizedStack:
     template: dict[str, Any]
     metadata: dict[str, list[dict[str, Any]]]
     termination_protection: bool
+    region: str | None = None
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -102,9 +103,16 @@ def _stacks(directory: Path) -> list[SynthesizedStack]:
                     template=json.loads(template_path.read_text(encoding="utf-8")),
                     metadata=_metadata(directory, artifact_id, artifact),
                     termination_protection=bool(properties.get("terminationProtection")),
+                    region=_region(artifact.get("environment", "")),
                 )
             )
     return stacks
+
+
+def _region(environment: str) -> str | None:
+    """The region of ``aws://account/region``, or None for an env-agnostic stack."""
+    region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else ""
+    return None if not region or region == "unknown-region" else region
 
 
 def _metadata(

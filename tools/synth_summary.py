@@ -38,6 +38,24 @@ def summary(assembly: CloudAssembly) -> str:
     return "\n".join(lines)
 
 
+def lint_findings(assembly: CloudAssembly) -> list[str]:
+    """cfn-lint's findings on every template, with the repository's ``.cfnlintrc.yaml``."""
+    import cfnlint.api
+    import yaml
+
+    settings_file = Path(__file__).resolve().parents[1] / ".cfnlintrc.yaml"
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8")) or {}
+    findings = []
+    for stack in assembly.stacks:
+        config = cfnlint.api.ManualArgs(
+            regions=[stack.region or "us-east-1"],
+            ignore_checks=list(settings.get("ignore_checks") or []),
+        )
+        for match in cfnlint.api.lint_file(stack.template_path, config=config):
+            findings.append(f"{stack.stack_name}: {match}")
+    return findings
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -47,8 +65,13 @@ def _relative(path: Path) -> str:
 
 def main(argv: list[str]) -> int:
     directory = Path(argv[0] if argv else "cdk.out")
-    print(summary(CloudAssembly.load(directory)))
-    return 0
+    assembly = CloudAssembly.load(directory)
+    print(summary(assembly))
+    findings = lint_findings(assembly)
+    print(f"cfn-lint: {len(findings)} finding(s) in {len(assembly.stacks)} templates")
+    for finding in findings:
+        print(f"  {finding}")
+    return 1 if findings else 0
 
 
 if __name__ == "__main__":

@@ -9,5 +9,5 @@ uv="$repo/.venv/bin/uv"
 venv="$repo/.venv-bench-drift"
 
 "$uv" venv --quiet --allow-existing --python "$repo/.venv/bin/python" "$venv"
-"$uv" pip install --quiet --python "$venv/bin/python" "evidently==0.7.23" "pandas<3"
+"$uv" pip sync --quiet --python "$venv/bin/python" "$repo/benchmarks/drift/requirements.txt"
 "$venv/bin/python" -c "import evidently, pandas; print('evidently', evidently.__version__, 'pandas', pandas.__version__)"

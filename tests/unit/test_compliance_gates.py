@@ -136,4 +136,4 @@ def _cfn_lint_settings() -> dict[str, Any]:
     import yaml
 
     settings = yaml.safe_load((Path(__file__).parents[2] / ".cfnlintrc.yaml").read_text())
-    return {"ignore_checks": [entry["rule"] for entry in settings.get("ignore_checks", [])]}
+    return {"ignore_checks": list(settings.get("ignore_checks") or [])}
