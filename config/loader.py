@@ -78,7 +78,7 @@ def _first_error(error: ValidationError, raw: dict[str, Any]) -> str:
         value: Any = cause.value
     else:
         value = detail.get("input")
-    key = ".".join(key_parts) or "(top level)"
+    key = _key_path(key_parts)
     kind = detail["type"]
     if kind == "extra_forbidden":
         return f"{key}: unknown key (value {_show(value)}); check the spelling against the README"
@@ -88,6 +88,17 @@ def _first_error(error: ValidationError, raw: dict[str, Any]) -> str:
     if kind.endswith("_type") or kind == "literal_error":
         allowed = _plain_type_message(kind, allowed)
     return f"{key}: {_show(value)} is not allowed; {allowed}"
+
+
+def _key_path(parts: list[str]) -> str:
+    """``studio.user_profiles[1].persona``: list positions in brackets, as YAML readers expect."""
+    path = ""
+    for part in parts:
+        if part.isdigit():
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path or "(top level)"
 
 
 def _is_union_tag(part: object) -> bool:

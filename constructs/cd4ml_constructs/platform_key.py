@@ -8,7 +8,9 @@ from aws_cdk import aws_kms as kms
 
 from constructs import Construct
 
-# Actions that manage a key but never use it to encrypt or decrypt data.
+# Actions that manage a key but never use it to encrypt or decrypt data. Key
+# policies themselves change only through deployments (the permissions boundary
+# denies kms:PutKeyPolicy to every platform role), so that action is not here.
 KEY_ADMIN_ACTIONS: tuple[str, ...] = (
     "kms:CancelKeyDeletion",
     "kms:CreateAlias",
@@ -23,7 +25,6 @@ KEY_ADMIN_ACTIONS: tuple[str, ...] = (
     "kms:ListAliases",
     "kms:ListGrants",
     "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
     "kms:RevokeGrant",
     "kms:ScheduleKeyDeletion",
     "kms:TagResource",

@@ -124,7 +124,7 @@ def test_minimal_file_gets_documented_defaults(tmp_path: Path) -> None:
         ("network:\n  interface_endpoints: [sts, sts]\n", "endpoints listed twice: sts"),
         (
             "network:\n  interface_endpoints: [s3-express]\n",
-            'network.interface_endpoints.0: "s3-express" is not allowed; allowed:',
+            'network.interface_endpoints[0]: "s3-express" is not allowed; allowed:',
         ),
         (
             "data_lake:\n  zones: [raw, curated, raw]\n",
@@ -142,6 +142,11 @@ def test_bad_value_names_file_key_value_and_what_is_allowed(
     tmp_path: Path, addition: str, expected: str
 ) -> None:
     assert expected in error_for(tmp_path, VALID + addition)
+
+
+def test_list_positions_are_shown_in_brackets(tmp_path: Path) -> None:
+    message = error_for(tmp_path, VALID + "data_lake:\n  zones: [raw, 7]\n")
+    assert "data_lake.zones[1]: 7 is not allowed; expected text" in message
 
 
 def test_missing_required_key(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from constructs import Construct
 BOUNDARY_SERVICES: tuple[str, ...] = (
     "application-autoscaling",
     "athena",
+    "backup",
     "cloudformation",
     "cloudwatch",
     "codebuild",

@@ -96,24 +96,24 @@ def test_registry_accounts_are_trusted_by_the_registry_policy_rule(tmp_path: Pat
         (
             "direction: higher",
             "direction: up",
-            "projects.0.metric.direction: \"up\" is not allowed; allowed: 'higher' or 'lower'",
+            "projects[0].metric.direction: \"up\" is not allowed; allowed: 'higher' or 'lower'",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    min_improvement: -0.1",
-            "projects.0.min_improvement: -0.1 is not allowed",
+            "projects[0].min_improvement: -0.1 is not allowed",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    approval_mode: sometimes",
-            'projects.0.approval_mode: "sometimes" is not allowed',
+            'projects[0].approval_mode: "sometimes" is not allowed',
         ),
         (
             "name: churn",
             "name: Churn_Model",
-            'projects.0.name: "Churn_Model" is not allowed; must be 2-31 lowercase',
+            'projects[0].name: "Churn_Model" is not allowed; must be 2-31 lowercase',
         ),
-        ("name: auc", "name: 'a uc'", 'projects.0.metric.name: "a uc" is not allowed'),
+        ("name: auc", "name: 'a uc'", 'projects[0].metric.name: "a uc" is not allowed'),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    retrain: {schedule: 'cron(0 3 * * MON *)'}",
@@ -127,7 +127,7 @@ def test_registry_accounts_are_trusted_by_the_registry_policy_rule(tmp_path: Pat
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    retrain: {schedule: 'every monday'}",
-            'projects.0.retrain.schedule: "every monday" is not allowed; a recurring schedule',
+            'projects[0].retrain.schedule: "every monday" is not allowed; a recurring schedule',
         ),
         (
             "min_threshold: 0.75",
@@ -137,39 +137,39 @@ def test_registry_accounts_are_trusted_by_the_registry_policy_rule(tmp_path: Pat
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    retrain: {cooldown_minutes: -5}",
-            "projects.0.retrain.cooldown_minutes: -5 is not allowed",
+            "projects[0].retrain.cooldown_minutes: -5 is not allowed",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    drift: {datapoints_to_alarm: 4, evaluation_periods: 3}",
-            "projects.0.drift.datapoints_to_alarm: 4 is not allowed; at most evaluation_periods (3)",
+            "projects[0].drift.datapoints_to_alarm: 4 is not allowed; at most evaluation_periods (3)",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    drift: {schedule: 'rate(2 hours)'}",
-            'projects.0.drift.schedule: "rate(2 hours)" is not allowed; a check at least every period_hours',
+            'projects[0].drift.schedule: "rate(2 hours)" is not allowed; a check at least every period_hours',
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    drift: {threshold: 0}",
-            "projects.0.drift.threshold: 0 is not allowed",
+            "projects[0].drift.threshold: 0 is not allowed",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    drift: {window_hours: 400}",
-            "projects.0.drift.window_hours: 400 is not allowed",
+            "projects[0].drift.window_hours: 400 is not allowed",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    drift: {evaluation_periods: 100, datapoints_to_alarm: 2, period_hours: 2, schedule: 'rate(1 hour)'}",
-            "projects.0.drift.evaluation_periods: 100 is not allowed; evaluation_periods x period_hours",
+            "projects[0].drift.evaluation_periods: 100 is not allowed; evaluation_periods x period_hours",
         ),
         (
             "min_threshold: 0.75",
             "min_threshold: 0.75\n    notification_emails: [not-an-address]",
-            'projects.0.notification_emails: ["not-an-address"] is not allowed',
+            'projects[0].notification_emails: ["not-an-address"] is not allowed',
         ),
-        ("team: forecasting", "team: ''", 'projects.0.team: "" is not allowed'),
+        ("team: forecasting", "team: ''", 'projects[0].team: "" is not allowed'),
     ],
 )
 def test_bad_project_values_name_key_value_and_what_is_allowed(
@@ -183,7 +183,7 @@ def test_bad_project_values_name_key_value_and_what_is_allowed(
 def test_project_names_are_unique(tmp_path: Path) -> None:
     second = PROJECT.split("\n", 1)[1].replace("team: forecasting", "team: other")
     message = error_for(tmp_path, BASE + PROJECT + second)
-    assert 'projects.1.name: "churn" is not allowed; project names must be unique' in message
+    assert 'projects[1].name: "churn" is not allowed; project names must be unique' in message
 
 
 def test_the_default_endpoint_name_must_fit_sagemaker(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_the_default_endpoint_name_must_fit_sagemaker(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_environment(environment, config_dir=tmp_path)
     endpoint = f"cd4ml-{environment}-{project}-prod"
-    assert f'projects.0.drift.endpoint_name: "{endpoint}" is not allowed; at most 63' in str(
+    assert f'projects[0].drift.endpoint_name: "{endpoint}" is not allowed; at most 63' in str(
         raised.value
     )
     with_endpoint = text.replace(
