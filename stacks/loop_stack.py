@@ -6,7 +6,6 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
@@ -249,34 +248,11 @@ class LoopStack(cdk.Stack):
 
     # --- permissions ----------------------------------------------------------
 
-    @staticmethod
-    def _allow(
-        function: LoopFunction,
-        sid: str,
-        actions: list[str],
-        resources: list[str],
-        *,
-        reason: str | None = None,
-        conditions: dict[str, Any] | None = None,
-    ) -> None:
-        """Allow exactly ``actions``; a wildcard resource needs its ``reason``."""
-        function.role.add_to_policy(
-            iam.PolicyStatement(
-                sid=sid, actions=actions, resources=resources, conditions=conditions
-            )
-        )
-        for resource in resources:
-            if "*" in resource:
-                if reason is None:
-                    raise ValueError(f"{sid}: explain the wildcard in {resource}")
-                function.role.explain_resource(resource, reason)
-
     def _read_policies(self, function: LoopFunction) -> None:
-        self._allow(
-            function,
-            "ReadProjectPolicies",
-            ["ssm:GetParameter"],
-            [
+        function.role.allow(
+            sid="ReadProjectPolicies",
+            actions=["ssm:GetParameter"],
+            resources=[
                 self.format_arn(
                     service="ssm",
                     resource="parameter",
@@ -300,11 +276,10 @@ class LoopStack(cdk.Stack):
         )
 
     def _notify_projects(self, function: LoopFunction, messages_key: kms.IKey) -> None:
-        self._allow(
-            function,
-            "NotifyProjectTeams",
-            ["sns:Publish"],
-            [
+        function.role.allow(
+            sid="NotifyProjectTeams",
+            actions=["sns:Publish"],
+            resources=[
                 self.format_arn(
                     service="sns",
                     resource=self.names.notification_topic("*"),
@@ -320,11 +295,10 @@ class LoopStack(cdk.Stack):
         actions = ["sagemaker:DescribeModelPackage"]
         if update:
             actions.append("sagemaker:UpdateModelPackage")
-        self._allow(
-            function,
-            "ModelPackages",
-            actions,
-            [
+        function.role.allow(
+            sid="ModelPackages",
+            actions=actions,
+            resources=[
                 self.format_arn(
                     service="sagemaker",
                     resource="model-package",
@@ -335,22 +309,20 @@ class LoopStack(cdk.Stack):
         )
 
     def _list_model_packages(self, function: LoopFunction) -> None:
-        self._allow(
-            function,
-            "ListModelPackages",
-            ["sagemaker:ListModelPackages"],
-            ["*"],
+        function.role.allow(
+            sid="ListModelPackages",
+            actions=["sagemaker:ListModelPackages"],
+            resources=["*"],
             reason="sagemaker:ListModelPackages supports no resource-level permissions; the "
             "function lists only the group named in the project's policy.",
         )
 
     def _grant_retrain_trigger(self, tables: LoopTables, raw_bucket: s3.IBucket) -> None:
         function = self.retrain_trigger
-        self._allow(
-            function,
-            "StartBuildPipelines",
-            ["sagemaker:StartPipelineExecution"],
-            [
+        function.role.allow(
+            sid="StartBuildPipelines",
+            actions=["sagemaker:StartPipelineExecution"],
+            resources=[
                 self.format_arn(
                     service="sagemaker",
                     resource="pipeline",
@@ -368,11 +340,10 @@ class LoopStack(cdk.Stack):
         function = self.quality_gate
         self._read_model_packages(function, update=True)
         self._list_model_packages(function)
-        self._allow(
-            function,
-            "ReadEvaluationReports",
-            ["s3:GetObject"],
-            [artifacts_bucket.arn_for_objects("*")],
+        function.role.allow(
+            sid="ReadEvaluationReports",
+            actions=["s3:GetObject"],
+            resources=[artifacts_bucket.arn_for_objects("*")],
             reason="Evaluation reports are written by each build run under its own prefix of "
             "the artifacts bucket; the model package names the report's key.",
         )
@@ -386,11 +357,10 @@ class LoopStack(cdk.Stack):
         function = self.deploy_trigger
         self._read_model_packages(function)
         self._list_model_packages(function)
-        self._allow(
-            function,
-            "StartDeployPipelines",
-            ["codepipeline:StartPipelineExecution"],
-            [
+        function.role.allow(
+            sid="StartDeployPipelines",
+            actions=["codepipeline:StartPipelineExecution"],
+            resources=[
                 self.format_arn(
                     service="codepipeline",
                     resource=self.names.deploy_pipeline("*"),
@@ -405,26 +375,23 @@ class LoopStack(cdk.Stack):
 
     def _grant_drift_check(self, artifacts_bucket: s3.IBucket) -> None:
         function = self.drift_check
-        self._allow(
-            function,
-            "ReadCaptureAndBaselines",
-            ["s3:GetObject"],
-            [artifacts_bucket.arn_for_objects("*")],
+        function.role.allow(
+            sid="ReadCaptureAndBaselines",
+            actions=["s3:GetObject"],
+            resources=[artifacts_bucket.arn_for_objects("*")],
             reason="Data capture (data-capture/<endpoint>/) and baselines (written by each "
             "build run under its own prefix) are read across the artifacts bucket.",
         )
-        self._allow(
-            function,
-            "ListCapture",
-            ["s3:ListBucket"],
-            [artifacts_bucket.bucket_arn],
+        function.role.allow(
+            sid="ListCapture",
+            actions=["s3:ListBucket"],
+            resources=[artifacts_bucket.bucket_arn],
             conditions={"StringLike": {"s3:prefix": [f"{DATA_CAPTURE_PREFIX}/*"]}},
         )
-        self._allow(
-            function,
-            "WriteDriftReports",
-            ["s3:PutObject"],
-            [artifacts_bucket.arn_for_objects(f"{DRIFT_REPORTS_PREFIX}/*")],
+        function.role.allow(
+            sid="WriteDriftReports",
+            actions=["s3:PutObject"],
+            resources=[artifacts_bucket.arn_for_objects(f"{DRIFT_REPORTS_PREFIX}/*")],
             reason="Drift reports, one object per project, endpoint and scheduled time, "
             "under the drift-reports/ prefix only.",
         )
@@ -433,11 +400,10 @@ class LoopStack(cdk.Stack):
                 function.role, "kms:Decrypt", "kms:GenerateDataKey"
             )
         self._read_model_packages(function)
-        self._allow(
-            function,
-            "PublishDriftMetrics",
-            ["cloudwatch:PutMetricData"],
-            ["*"],
+        function.role.allow(
+            sid="PublishDriftMetrics",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
             reason="cloudwatch:PutMetricData supports no resource-level permissions; the "
             "statement is limited to the CD4ML/Drift namespace.",
             conditions={"StringEquals": {"cloudwatch:namespace": DRIFT_METRIC_NAMESPACE}},

@@ -9,10 +9,10 @@ from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 
-from cd4ml_constructs import PlatformKey
+from cd4ml_constructs import ManagedPolicyRole, PlatformKey
 from cd4ml_constructs.compliance import acknowledge
-from cd4ml_constructs.loop import LoopTables, SinglePolicyRole
-from cd4ml_constructs.studio.managed_policy_role import flatten
+from cd4ml_constructs.loop import LoopTables
+from cd4ml_constructs.managed_policy_role import flatten
 from constructs import Construct
 
 # How long a daily backup of the audit and state tables is kept.
@@ -116,11 +116,12 @@ class LoopStateStack(cdk.Stack):
                 )
             ],
         )
-        backup_role = SinglePolicyRole(
+        backup_role = ManagedPolicyRole(
             self,
             "BackupRole",
             description="AWS Backup: daily backups of the loop's state and audit tables",
-            policy_description="Use the loop tables key for backups of the loop tables",
+            grants_policy="Policy",
+            grants_policy_description="Use the loop tables key for backups of the loop tables",
             assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
         )
         self.tables_key.grant_encrypt_decrypt(backup_role)

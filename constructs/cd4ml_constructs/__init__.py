@@ -6,7 +6,14 @@ and applies the platform's secure defaults itself.
 """
 
 from cd4ml_constructs.endpoint_set import VpcEndpointSet
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.platform_key import PlatformKey
 from cd4ml_constructs.secure_bucket import AccessLogBucket, SecureBucket
 
-__all__ = ["AccessLogBucket", "PlatformKey", "SecureBucket", "VpcEndpointSet"]
+__all__ = [
+    "AccessLogBucket",
+    "ManagedPolicyRole",
+    "PlatformKey",
+    "SecureBucket",
+    "VpcEndpointSet",
+]

@@ -9,22 +9,25 @@ instead; when there is none, the team is told and nothing is deployed.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from botocore.client import BaseClient
 
-from loop_common.audit import AuditRecord, AuditTrail, AuditValue, decision_id
+from loop_common.audit import AuditTrail, AuditValue, decision_id
 from loop_common.events import ModelPackageChange
 from loop_common.model_registry import APPROVED, REJECTED, ModelRegistry
 from loop_common.naming import request_token
 from loop_common.notifications import Notifier
 from loop_common.outcome import Decision, Outcome
+from loop_common.package_decision import record_package_decision
 from loop_common.policy import ProjectPolicy
 from loop_common.state_store import DeployedVersion, StateStore
 
 FUNCTION_NAME = "deploy-trigger"
-TRIGGER = "model-package"
 MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
+
+_record = functools.partial(record_package_decision, function=FUNCTION_NAME)
 
 
 def start_deploy(codepipeline: BaseClient, *, pipeline: str, package_arn: str, token: str) -> str:
@@ -192,33 +195,6 @@ def _rollback_started(
             "deployed_package_arn": rolled_back.model_package_arn,
         },
     )
-
-
-def _record(
-    change: ModelPackageChange,
-    audit: AuditTrail,
-    now: datetime,
-    decision: Decision,
-    reason: str,
-    inputs: dict[str, AuditValue],
-    result: dict[str, str] | None = None,
-) -> Outcome:
-    audit.record(
-        AuditRecord(
-            project=change.project,
-            event_id=change.event_id,
-            occurred_at=change.occurred_at,
-            function=FUNCTION_NAME,
-            trigger=TRIGGER,
-            decision=decision.value,
-            reason=reason,
-            inputs=inputs,
-            result=dict(result or {}),
-        ),
-        recorded_at=now,
-    )
-    details = {"model_package_arn": change.package_arn, **(result or {})}
-    return Outcome(decision, reason, project=change.project, details=details)
 
 
 def _no_rollback_message(change: ModelPackageChange, policy: ProjectPolicy) -> str:

@@ -71,10 +71,12 @@ class NotActionable:
     Attributes:
         reason: short CamelCase reason, the ``reason`` dimension of ``IgnoredEvents``.
         message: the same in words, for the log.
+        project: the project the event concerns, when it is worth naming in the response.
     """
 
     reason: str
     message: str
+    project: str | None = None
 
 
 class _EventModel(BaseModel):

@@ -20,13 +20,14 @@ and the audit record without deciding twice.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from botocore.client import BaseClient
 
-from loop_common.audit import AuditRecord, AuditTrail, AuditValue, decision_id
+from loop_common.audit import AuditTrail, AuditValue, decision_id
 from loop_common.evaluation_report import MetricReading, read_metric
 from loop_common.events import ModelPackageChange
 from loop_common.model_registry import (
@@ -38,13 +39,15 @@ from loop_common.model_registry import (
 )
 from loop_common.notifications import Notifier
 from loop_common.outcome import Decision, Outcome
+from loop_common.package_decision import record_package_decision
 from loop_common.policy import ProjectPolicy
 
 FUNCTION_NAME = "quality-gate"
-TRIGGER = "model-package"
 
 # Float subtraction must not turn an improvement of exactly min_improvement into a rejection.
 IMPROVEMENT_TOLERANCE = 1e-9
+
+_record = functools.partial(record_package_decision, function=FUNCTION_NAME)
 
 _DESCRIPTION_LIMIT = 1024
 _VERDICTS = (Decision.APPROVED, Decision.HELD, Decision.REJECTED)
@@ -244,7 +247,8 @@ def evaluate_candidate(
             change,
             audit,
             now,
-            Judgement(Decision.SKIPPED_STATUS_CHANGED, "the model package no longer exists"),
+            Decision.SKIPPED_STATUS_CHANGED,
+            "the model package no longer exists",
             inputs={"package_arn": change.package_arn},
         )
     marker = read_marker(package.approval_description)
@@ -259,11 +263,9 @@ def evaluate_candidate(
             change,
             audit,
             now,
-            Judgement(
-                Decision.SKIPPED_STATUS_CHANGED,
-                f"the package is {package.approval_status or 'without status'} now; "
-                "it was decided before the gate ran",
-            ),
+            Decision.SKIPPED_STATUS_CHANGED,
+            f"the package is {package.approval_status or 'without status'} now; "
+            "it was decided before the gate ran",
             inputs={"package_arn": package.arn, "status": package.approval_status},
         )
 
@@ -291,38 +293,11 @@ def evaluate_candidate(
         change,
         audit,
         now,
-        judgement,
+        judgement.decision,
+        judgement.reason,
         inputs=_audit_inputs(package, policy, evidence),
         result=result,
     )
-
-
-def _record(
-    change: ModelPackageChange,
-    audit: AuditTrail,
-    now: datetime,
-    judgement: Judgement,
-    *,
-    inputs: dict[str, AuditValue],
-    result: dict[str, AuditValue] | None = None,
-) -> Outcome:
-    audit.record(
-        AuditRecord(
-            project=change.project,
-            event_id=change.event_id,
-            occurred_at=change.occurred_at,
-            function=FUNCTION_NAME,
-            trigger=TRIGGER,
-            decision=judgement.decision.value,
-            reason=judgement.reason,
-            inputs=inputs,
-            result=result or {},
-        ),
-        recorded_at=now,
-    )
-    details = {"model_package_arn": change.package_arn}
-    details.update({key: str(value) for key, value in (result or {}).items() if value is not None})
-    return Outcome(judgement.decision, judgement.reason, project=change.project, details=details)
 
 
 def _audit_inputs(

@@ -13,7 +13,6 @@ from cd4ml_constructs.loop.loop_tables import LoopTables
 from cd4ml_constructs.loop.messaging import DeadLetterQueue, EncryptedTopic
 from cd4ml_constructs.loop.ml_project import MlProject, project_policy
 from cd4ml_constructs.loop.naming import LoopNames
-from cd4ml_constructs.loop.single_policy_role import SinglePolicyRole
 
 __all__ = [
     "DRIFT_METRIC",
@@ -28,7 +27,6 @@ __all__ = [
     "LoopNames",
     "LoopTables",
     "MlProject",
-    "SinglePolicyRole",
     "powertools_layer_arn",
     "project_policy",
     "sdk_for_pandas_layer_arn",

@@ -23,7 +23,7 @@ from aws_cdk import aws_sns as sns
 from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.log_retention import retention_days
 from cd4ml_constructs.loop.messaging import DeadLetterQueue
-from cd4ml_constructs.loop.single_policy_role import SinglePolicyRole
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from constructs import Construct, IConstruct
 
 # Lambda code ships as plain folders: lambdas/<function>/ plus the shared package.
@@ -174,11 +174,12 @@ class LoopFunction(Construct):
         self._messages_key = messages_key
         self._alarm_topic = alarm_topic
         self._description = description
-        self.role = SinglePolicyRole(
+        self.role = ManagedPolicyRole(
             self,
             "Role",
             description=f"Execution role: {description}",
-            policy_description=f"Permissions of the function that {description[0].lower()}"
+            grants_policy="Policy",
+            grants_policy_description=f"Permissions of the function that {description[0].lower()}"
             f"{description[1:]}",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         )
@@ -269,17 +270,12 @@ class LoopFunction(Construct):
                 "PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC",
             )
         else:
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="NetworkInterfaces",
-                    actions=list(_VPC_ACCESS_ACTIONS),
-                    resources=["*"],
-                )
-            )
-            self.role.explain_resource(
-                "*",
-                "Lambda manages a VPC function's network interfaces with its execution role; "
-                "the EC2 network interface actions support no resource-level permissions.",
+            self.role.allow(
+                sid="NetworkInterfaces",
+                actions=_VPC_ACCESS_ACTIONS,
+                resources=["*"],
+                reason="Lambda manages a VPC function's network interfaces with its execution "
+                "role; the EC2 network interface actions support no resource-level permissions.",
             )
 
         action = cloudwatch_actions.SnsAction(alarm_topic)

@@ -19,7 +19,7 @@ from cd4ml_constructs.loop.drift_monitor import DriftMonitor
 from cd4ml_constructs.loop.loop_function import DELIVERY_MAX_EVENT_AGE, DELIVERY_RETRY_ATTEMPTS
 from cd4ml_constructs.loop.messaging import DeadLetterQueue, EncryptedTopic
 from cd4ml_constructs.loop.naming import LoopNames
-from cd4ml_constructs.loop.single_policy_role import SinglePolicyRole
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from constructs import Construct
 
 if TYPE_CHECKING:
@@ -153,11 +153,12 @@ class MlProject(Construct):
             purpose=f"scheduled invocations for {name} that could not be delivered",
             alarm_topic=alarm_topic,
         ).queue
-        self.schedule_role = SinglePolicyRole(
+        self.schedule_role = ManagedPolicyRole(
             self,
             "ScheduleRole",
             description=f"EventBridge Scheduler: retrain and drift check schedules of {name}",
-            policy_description=f"Invoke the loop functions for {name}'s schedules",
+            grants_policy="Policy",
+            grants_policy_description=f"Invoke the loop functions for {name}'s schedules",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com").with_conditions(
                 {
                     "StringEquals": {

@@ -7,14 +7,12 @@ from cd4ml_constructs.studio.domain import (
     StudioDomain,
     StudioUserProfile,
 )
-from cd4ml_constructs.studio.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.studio.mlflow import MlflowTrackingServer
 from cd4ml_constructs.studio.permissions_boundary import PlatformPermissionsBoundary
 from cd4ml_constructs.studio.personas import PlatformPersonas, ZoneGrants
 
 __all__ = [
     "IdleShutdown",
-    "ManagedPolicyRole",
     "MlflowTrackingServer",
     "NotebookSharing",
     "PlatformPermissionsBoundary",

@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 
-from cd4ml_constructs.studio.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from constructs import Construct
 
 
@@ -49,6 +49,7 @@ class MlflowTrackingServer(Construct):
             "ServerRole",
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
             description=f"MLflow tracking server {tracking_server_name}: its artifact prefix only",
+            max_session_duration=cdk.Duration.hours(1),
         )
         self.role.grant_objects(
             artifacts_bucket,

@@ -6,7 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from cd4ml_constructs.compliance import acknowledge
-from cd4ml_constructs.studio.managed_policy_role import flatten
+from cd4ml_constructs.managed_policy_role import flatten
 from constructs import Construct
 
 # Services the platform's roles use: SageMaker and its execution roles, the

@@ -10,10 +10,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
-from cd4ml_constructs.studio.managed_policy_role import GRANTS_POLICY, ManagedPolicyRole
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from constructs import Construct
 
 SAGEMAKER = "sagemaker.amazonaws.com"
+# Longest session of a persona, written into each role.
+SESSION_DURATION = cdk.Duration.hours(1)
 
 # Actions that decide whether a model may be deployed, or under which policy.
 APPROVAL_ACTIONS: tuple[str, ...] = ("sagemaker:UpdateModelPackage",)
@@ -26,6 +28,15 @@ APPROVAL_PARAMETER_ACTIONS: tuple[str, ...] = (
     "ssm:DeleteParameters",
     "ssm:LabelParameterVersion",
     "ssm:PutParameter",
+)
+
+# What a Studio persona may do to its own and to shared spaces of the domain.
+STUDIO_SPACE_ACTIONS: tuple[str, ...] = (
+    "sagemaker:CreateApp",
+    "sagemaker:CreateSpace",
+    "sagemaker:DeleteApp",
+    "sagemaker:DeleteSpace",
+    "sagemaker:UpdateSpace",
 )
 
 # MLflow actions for tracking experiments (runs, parameters, metrics, inputs,
@@ -130,6 +141,12 @@ class PlatformPersonas(Construct):
         self._stack = stack
         self._pipelines_arn = _sagemaker_arn(stack, "pipeline", f"{prefix}*")
         self._pipeline_executions_arn = _sagemaker_arn(stack, "pipeline", f"{prefix}*/execution/*")
+        self._sagemaker_log_groups_arn = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name="/aws/sagemaker/*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
         self._artifacts_bucket = artifacts_bucket
 
         self.data_scientist = self._studio_role(
@@ -152,6 +169,7 @@ class PlatformPersonas(Construct):
             "PlatformAdministratorRole",
             assumed_by=_people_with_mfa(),
             description="Platform administrator: operates Studio and MLflow; no data, no approval",
+            max_session_duration=SESSION_DURATION,
         )
         self.roles: dict[str, ManagedPolicyRole] = {
             "data_scientist": self.data_scientist,
@@ -221,7 +239,6 @@ class PlatformPersonas(Construct):
         for role in (self.data_scientist, self.ml_engineer, self.model_approver):
             studio_key.grant_encrypt_decrypt(role)
             role.allow(
-                GRANTS_POLICY,
                 actions=["kms:CreateGrant"],
                 resources=[studio_key.key_arn],
                 conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
@@ -242,34 +259,26 @@ class PlatformPersonas(Construct):
         own_profile = _sagemaker_arn(
             self._stack, "user-profile", f"{domain_id}/${{sagemaker:UserProfileName}}"
         )
+        spaces = (
+            (
+                {"ArnLike": {"sagemaker:OwnerUserProfileArn": own_profile}},
+                "Spaces and apps of this Studio domain owned by the caller's own profile.",
+            ),
+            (
+                {"Null": {"sagemaker:OwnerUserProfileArn": "true"}},
+                "Shared spaces (no owner) of this Studio domain and their apps.",
+            ),
+        )
         for role in self.studio_roles.values():
-            self._allow_studio_reading(role, arn)
-            role.allow(
-                "StudioSpaces",
-                actions=[
-                    "sagemaker:CreateApp",
-                    "sagemaker:CreateSpace",
-                    "sagemaker:DeleteApp",
-                    "sagemaker:DeleteSpace",
-                    "sagemaker:UpdateSpace",
-                ],
-                resources=[arn["space"], arn["app"]],
-                conditions={"ArnLike": {"sagemaker:OwnerUserProfileArn": own_profile}},
-                reason="Spaces and apps of this Studio domain owned by the caller's own profile.",
-            )
-            role.allow(
-                "StudioSpaces",
-                actions=[
-                    "sagemaker:CreateApp",
-                    "sagemaker:CreateSpace",
-                    "sagemaker:DeleteApp",
-                    "sagemaker:DeleteSpace",
-                    "sagemaker:UpdateSpace",
-                ],
-                resources=[arn["space"], arn["app"]],
-                conditions={"Null": {"sagemaker:OwnerUserProfileArn": "true"}},
-                reason="Shared spaces (no owner) of this Studio domain and their apps.",
-            )
+            self._allow_studio_reading(role, "StudioSpaces", arn)
+            for conditions, reason in spaces:
+                role.allow(
+                    "StudioSpaces",
+                    actions=STUDIO_SPACE_ACTIONS,
+                    resources=[arn["space"], arn["app"]],
+                    conditions=conditions,
+                    reason=reason,
+                )
             role.allow(
                 "StudioSpaces",
                 actions=["sagemaker:AddTags"],
@@ -277,7 +286,7 @@ class PlatformPersonas(Construct):
                 conditions={"Null": {"sagemaker:TaggingAction": "false"}},
                 reason="Studio tags the spaces and apps it creates in this domain, at creation.",
             )
-        self._allow_studio_reading(self.platform_admin, arn)
+        self._allow_studio_reading(self.platform_admin, "StudioOperations", arn)
         self.platform_admin.allow(
             "StudioOperations",
             actions=["sagemaker:DeleteApp", "sagemaker:DeleteSpace"],
@@ -319,7 +328,11 @@ class PlatformPersonas(Construct):
 
     def _studio_role(self, id: str, description: str) -> ManagedPolicyRole:
         role = ManagedPolicyRole(
-            self, id, assumed_by=iam.ServicePrincipal(SAGEMAKER), description=description
+            self,
+            id,
+            assumed_by=iam.ServicePrincipal(SAGEMAKER),
+            description=description,
+            max_session_duration=SESSION_DURATION,
         )
         # The domain passes the user profile name as source identity.
         role.assume_role_policy.add_statements(  # type: ignore[union-attr]
@@ -335,21 +348,14 @@ class PlatformPersonas(Construct):
         zone_buckets: Mapping[str, s3.IBucket],
         zones: ZoneGrants,
     ) -> None:
-        for zone in zones.write:
+        # Written zones first, then the zones only read; a written zone is also read.
+        for zone in dict.fromkeys((*zones.write, *zones.read)):
             role.grant_objects(
                 zone_buckets[zone],
                 "*",
-                write=True,
+                write=zone in zones.write,
                 reason=f"Every object of the {zone} zone bucket of the data lake.",
             )
-        for zone in zones.read:
-            if zone not in zones.write:
-                role.grant_objects(
-                    zone_buckets[zone],
-                    "*",
-                    write=False,
-                    reason=f"Every object of the {zone} zone bucket of the data lake.",
-                )
 
     def _allow_builder_work(self, role: ManagedPolicyRole) -> None:
         stack = self._stack
@@ -395,14 +401,7 @@ class PlatformPersonas(Construct):
                 "logs:GetLogEvents",
                 "logs:PutLogEvents",
             ],
-            resources=[
-                stack.format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name="/aws/sagemaker/*",
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
+            resources=[self._sagemaker_log_groups_arn],
             reason="Log groups SageMaker jobs and apps write to (/aws/sagemaker/...).",
         )
         role.allow(
@@ -534,20 +533,15 @@ class PlatformPersonas(Construct):
                 "logs:FilterLogEvents",
                 "logs:GetLogEvents",
             ],
-            resources=[
-                self._stack.format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name="/aws/sagemaker/*",
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
+            resources=[self._sagemaker_log_groups_arn],
             reason="Log groups of SageMaker apps and jobs (/aws/sagemaker/...), read only.",
         )
 
-    def _allow_studio_reading(self, role: ManagedPolicyRole, arn: Mapping[str, str]) -> None:
+    def _allow_studio_reading(
+        self, role: ManagedPolicyRole, purpose: str, arn: Mapping[str, str]
+    ) -> None:
         role.allow(
-            "StudioSpaces" if role is not self.platform_admin else "StudioOperations",
+            purpose,
             actions=[
                 "sagemaker:DescribeApp",
                 "sagemaker:DescribeDomain",
@@ -559,7 +553,7 @@ class PlatformPersonas(Construct):
             reason="User profiles, spaces and apps of this Studio domain only (its domain id).",
         )
         role.allow(
-            "StudioSpaces" if role is not self.platform_admin else "StudioOperations",
+            purpose,
             actions=[
                 "sagemaker:ListApps",
                 "sagemaker:ListDomains",

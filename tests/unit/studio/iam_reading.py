@@ -6,7 +6,7 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
-from cd4ml_constructs.studio.managed_policy_role import flatten
+from cd4ml_constructs.managed_policy_role import flatten
 from tools.cloud_assembly import CloudAssembly, SynthesizedStack
 
 PERSONA_ROLES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cd4ml_constructs.studio.managed_policy_role import flatten
+from cd4ml_constructs.managed_policy_role import flatten
 from cd4ml_constructs.studio.permissions_boundary import (
     BOUNDARY_IAM_ACTIONS,
     BOUNDARY_POLICY_ACTIONS,

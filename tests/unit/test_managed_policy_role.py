@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from cd4ml_constructs.studio.managed_policy_role import flatten, wildcard_findings
+from cd4ml_constructs.managed_policy_role import flatten, wildcard_findings
 
 REASON = "Objects under the reports/ prefix of the test bucket, read by the test role."
+TRACING = "X-Ray trace uploads support no resource-level permissions at all."
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_s3 as s3
 
-    from cd4ml_constructs.studio import ManagedPolicyRole
+    from cd4ml_constructs import ManagedPolicyRole
 
     outdir = tmp_path_factory.mktemp("managed-policy-role")
     app = cdk.App(
@@ -45,6 +46,20 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any
         reason="sagemaker:ListDomains supports no resource-level permissions at all.",
     )
     role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=["*"]))
+    function_role = ManagedPolicyRole(
+        stack,
+        "FunctionRole",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description="test function role",
+        grants_policy="Policy",
+        grants_policy_description="Permissions of the test function",
+    )
+    # As aws-cdk-lib writes it for an active-tracing function, explained apart.
+    function_role.add_to_policy(
+        iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    )
+    function_role.explain_resource("*", TRACING)
+    function_role.allow(sid="ReadParameter", actions=["ssm:GetParameter"], resources=["arn:x"])
     app.synth()
     template = json.loads((outdir / "Roles.template.json").read_text(encoding="utf-8"))
     report = json.loads((outdir / "validation-report.json").read_text(encoding="utf-8"))
@@ -65,9 +80,32 @@ def test_grants_land_in_customer_managed_policies(synthesized: tuple[dict, dict]
     template, _ = synthesized
     types = [r["Type"] for r in template["Resources"].values()]
     assert "AWS::IAM::Policy" not in types
-    assert types.count("AWS::IAM::ManagedPolicy") == 2
-    role = next(r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role")
-    assert "Policies" not in role["Properties"]
+    assert types.count("AWS::IAM::ManagedPolicy") == 3
+    roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert len(roles) == 2
+    assert all("Policies" not in role["Properties"] for role in roles)
+    assert all("MaxSessionDuration" not in role["Properties"] for role in roles)
+
+
+def test_a_role_may_keep_its_grants_in_one_named_policy(synthesized: tuple[dict, dict]) -> None:
+    template, _ = synthesized
+    policies = {
+        logical_id: resource["Properties"]
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::ManagedPolicy" and logical_id.startswith("FunctionRole")
+    }
+    ((logical_id, policy),) = policies.items()
+    assert logical_id.startswith("FunctionRolePolicy")
+    assert policy["Description"] == "Permissions of the test function"
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Action": "xray:PutTraceSegments", "Effect": "Allow", "Resource": "*"},
+        {
+            "Action": "ssm:GetParameter",
+            "Effect": "Allow",
+            "Resource": "arn:x",
+            "Sid": "ReadParameter",
+        },
+    ]
 
 
 def test_explained_wildcards_are_acknowledged_with_their_reason(
@@ -80,6 +118,7 @@ def test_explained_wildcards_are_acknowledged_with_their_reason(
         "Roles/Role/DataAccess/Resource",
     ) in suppressed
     assert ("AwsSolutions-IAM5[Resource::*]", "Roles/Role/Listing/Resource") in suppressed
+    assert ("AwsSolutions-IAM5[Resource::*]", "Roles/FunctionRole/Policy/Resource") in suppressed
     objects = [rule for rule, _ in suppressed if rule.endswith("/reports/*]")]
     assert len(objects) == 1 and "Data:ExportsOutput" in objects[0]
 
@@ -95,7 +134,7 @@ def test_a_wildcard_needs_a_reason_and_actions_need_names() -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_iam as iam
 
-    from cd4ml_constructs.studio import ManagedPolicyRole
+    from cd4ml_constructs import ManagedPolicyRole
 
     role = ManagedPolicyRole(
         cdk.Stack(cdk.App(), "Bare"),
@@ -107,6 +146,8 @@ def test_a_wildcard_needs_a_reason_and_actions_need_names() -> None:
         role.allow("Listing", actions=["sagemaker:ListApps"], resources=["*"], reason="lists")
     with pytest.raises(ValueError, match="name actions"):
         role.allow("Admin", actions=["sagemaker:*"], resources=["arn:aws:sagemaker:::x"])
+    with pytest.raises(ValueError, match="explain the wildcard"):
+        role.explain_resource("*", "tracing")
 
 
 def test_finding_ids_are_computed_like_cdk_nag() -> None:

@@ -14,12 +14,13 @@ from aws_cdk import aws_s3 as s3
 from cd4ml_constructs.compliance import acknowledge
 from constructs import Construct, IValidation
 
-# Where grants of buckets and keys (``grant_read``, ``grant_encrypt_decrypt``...)
-# land: the construct id of the role's data access policy.
+# Default construct id of the policy that grants of buckets, queues and keys
+# (``grant_read``, ``grant_encrypt_decrypt``...) and ``add_to_policy`` land in.
 GRANTS_POLICY = "DataAccess"
 
-# Action families the S3 and KMS grant methods of aws-cdk-lib write. Each is
-# limited by the statement's resources to one bucket, prefix or key.
+# Action families the grant methods of aws-cdk-lib write (S3, and KMS for
+# encrypted buckets, queues and keys). Each is limited by the statement's
+# resources to one bucket, prefix or key.
 GRANT_ACTION_FAMILIES: tuple[str, ...] = (
     "s3:GetObject*",
     "s3:GetBucket*",
@@ -41,22 +42,32 @@ class ManagedPolicyRole(iam.Role):
     """An IAM role whose own permissions are customer-managed policies, never inline ones.
 
     The HIPAA, NIST and PCI packs refuse inline policies, and the default
-    policy of ``iam.Role`` is one. Here every grant of a bucket or key
-    (``bucket.grant_read(role)``, ``key.grant_decrypt(role)``), and
-    ``add_to_policy``, lands in the ``DataAccess`` customer-managed policy;
-    :meth:`allow` adds statements to a policy named for their purpose. The
-    policies attach themselves to the role (``Roles`` on the policy), so a
-    policy may reference resources that themselves reference the role.
+    policy of ``iam.Role`` is one. Here everything that reaches the role
+    through ``add_to_principal_policy`` lands in its grants policy (construct
+    id ``grants_policy``): grants of buckets, queues and keys
+    (``bucket.grant_read(role)``, ``key.grant_decrypt(role)``),
+    ``add_to_policy``, and the statements aws-cdk-lib adds itself (tracing,
+    destinations, schedule targets). :meth:`allow` adds statements to the
+    grants policy or to a policy named for their purpose. The policies attach
+    themselves to the role (``Roles`` on the policy), so a policy may
+    reference resources that themselves reference the role.
 
     Every wildcard must be explained where it is introduced: :meth:`allow`
     takes the reason for wildcard resources, :meth:`grant_objects` for the
-    object prefix. At synth, exactly the explained wildcards are acknowledged
-    (``AwsSolutions-IAM5``) on the policy with their reason; any other
-    wildcard stays a finding and fails synth.
+    object prefix, :meth:`explain_resource` for a wildcard aws-cdk-lib writes.
+    At synth, after references between stacks are resolved, exactly the
+    explained wildcards are acknowledged (``AwsSolutions-IAM5``) on their
+    policy with their reason; any other wildcard stays a finding and fails
+    synth.
 
     :param assumed_by: who may assume the role.
     :param description: what the role is for.
-    :param max_session_duration: longest session (default one hour).
+    :param grants_policy: construct id of the policy grants land in; default
+        ``DataAccess``.
+    :param grants_policy_description: description of that policy; default
+        ``<role id>: <grants policy id in words>``.
+    :param max_session_duration: longest session; default IAM's one hour,
+        left out of the template.
     """
 
     def __init__(
@@ -66,6 +77,8 @@ class ManagedPolicyRole(iam.Role):
         *,
         assumed_by: iam.IPrincipal,
         description: str,
+        grants_policy: str = GRANTS_POLICY,
+        grants_policy_description: str | None = None,
         max_session_duration: cdk.Duration | None = None,
     ) -> None:
         super().__init__(
@@ -73,12 +86,15 @@ class ManagedPolicyRole(iam.Role):
             id,
             assumed_by=assumed_by,
             description=description,
-            max_session_duration=max_session_duration or cdk.Duration.hours(1),
+            max_session_duration=max_session_duration,
         )
+        self.grants_policy = grants_policy
+        self._grants_policy_description = grants_policy_description
         self._purposes: dict[str, iam.ManagedPolicy] = {}
-        # (purpose, wildcard action or resource, reason)
-        self._explained: list[tuple[str, str, str]] = [
-            (GRANTS_POLICY, family, _GRANT_FAMILY_REASON) for family in GRANT_ACTION_FAMILIES
+        # (purpose, "Action" or "Resource", wildcard action or resource, reason)
+        self._explained: list[tuple[str, str, str, str]] = [
+            (grants_policy, "Action", family, _GRANT_FAMILY_REASON)
+            for family in GRANT_ACTION_FAMILIES
         ]
         self.node.add_validation(_AcknowledgeExplainedWildcards(self))
 
@@ -87,13 +103,15 @@ class ManagedPolicyRole(iam.Role):
         """The role's customer-managed policies by purpose."""
         return dict(self._purposes)
 
-    def policy(self, purpose: str) -> iam.ManagedPolicy:
-        """The customer-managed policy for ``purpose`` (a construct id), created on first use."""
+    def policy(self, purpose: str | None = None) -> iam.ManagedPolicy:
+        """The policy for ``purpose`` (a construct id, default the grants policy), made once."""
+        purpose = purpose or self.grants_policy
         if purpose not in self._purposes:
+            description = self._grants_policy_description if purpose == self.grants_policy else None
             self._purposes[purpose] = iam.ManagedPolicy(
                 self,
                 purpose,
-                description=f"{self.node.id}: {_words(purpose)}",
+                description=description or f"{self.node.id}: {_words(purpose)}",
                 roles=[self],
             )
         return self._purposes[purpose]
@@ -101,41 +119,45 @@ class ManagedPolicyRole(iam.Role):
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
-        """Grants of buckets and keys, and ``add_to_policy``: into the ``DataAccess`` policy."""
-        policy = self.policy(GRANTS_POLICY)
+        """Grants, ``add_to_policy`` and aws-cdk-lib's own statements: into the grants policy."""
+        policy = self.policy()
         policy.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
 
     def allow(
         self,
-        purpose: str,
+        purpose: str | None = None,
         *,
         actions: Sequence[str],
         resources: Sequence[str],
         reason: str | None = None,
         conditions: Mapping[str, Any] | None = None,
+        sid: str | None = None,
     ) -> None:
-        """Allow ``actions`` on ``resources`` in the policy for ``purpose``.
+        """Allow ``actions`` on ``resources`` in the policy for ``purpose`` (default: grants).
 
         ``reason`` (a sentence of at least 40 characters) is required when a
         resource contains ``*`` (including ``*`` itself, for actions without
-        resource-level permissions).
+        resource-level permissions). Actions are named, never wildcards.
         """
+        purpose = purpose or self.grants_policy
+        where = f"{self.node.path}/{purpose}{f' ({sid})' if sid else ''}"
         wildcards = [resource for resource in resources if "*" in resource]
         if wildcards:
-            _check_reason(f"{self.node.path}/{purpose}: {wildcards}", reason)
+            _check_reason(f"{where}: {wildcards}", reason)
         for action in actions:
             if "*" in action:
-                raise ValueError(f"{self.node.path}/{purpose}: name actions, not {action!r}")
+                raise ValueError(f"{where}: name actions, not {action!r}")
         self.policy(purpose).add_statements(
             iam.PolicyStatement(
+                sid=sid,
                 actions=list(actions),
                 resources=list(resources),
                 conditions=dict(conditions) if conditions else None,
             )
         )
         for resource in wildcards:
-            self._explained.append((purpose, resource, reason or ""))
+            self._explained.append((purpose, "Resource", resource, reason or ""))
 
     def grant_objects(
         self, bucket: s3.IBucket, key_pattern: str, *, write: bool, reason: str
@@ -151,11 +173,21 @@ class ManagedPolicyRole(iam.Role):
             if write
             else bucket.grant_read(self, key_pattern)
         )
-        self._explained.append((GRANTS_POLICY, bucket.arn_for_objects(key_pattern), reason))
+        self.explain_resource(bucket.arn_for_objects(key_pattern), reason)
         return grant
 
-    def explained_wildcards(self) -> list[tuple[str, str, str]]:
-        """``(purpose, action or resource, reason)`` for every wildcard explained so far."""
+    def explain_resource(self, resource: str, reason: str) -> None:
+        """Explain a wildcard resource of the grants policy that aws-cdk-lib writes itself.
+
+        ``resource`` is ``*`` or an ARN pattern (tokens allowed), as the
+        statement holds it: X-Ray's ``*`` for an active-tracing function, or
+        ``<function arn>:*`` of ``grant_invoke``. ``reason``: at least 40 characters.
+        """
+        _check_reason(f"{self.node.path}: {resource}", reason)
+        self._explained.append((self.grants_policy, "Resource", resource, reason))
+
+    def explained_wildcards(self) -> list[tuple[str, str, str, str]]:
+        """``(purpose, "Action" or "Resource", wildcard, reason)`` for every explanation so far."""
         return list(self._explained)
 
 
@@ -173,11 +205,8 @@ class _AcknowledgeExplainedWildcards:
     def validate(self) -> list[str]:
         stack = cdk.Stack.of(self._role)
         reasons: dict[tuple[str, str], list[str]] = {}
-        for purpose, item, reason in self._role.explained_wildcards():
-            if item in GRANT_ACTION_FAMILIES:
-                key = f"Action::{item}"
-            else:
-                key = f"Resource::{flatten(stack.resolve(item))}"
+        for purpose, kind, item, reason in self._role.explained_wildcards():
+            key = f"{kind}::{item if kind == 'Action' else flatten(stack.resolve(item))}"
             if reason not in reasons.setdefault((purpose, key), []):
                 reasons[(purpose, key)].append(reason)
         for purpose, policy in self._role.policies.items():

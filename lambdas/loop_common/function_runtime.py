@@ -1,0 +1,222 @@
+"""What every loop function builds at cold start, and the way it takes one event through.
+
+The retrain trigger, the quality gate and the deploy trigger read the same
+settings, log and count under their own service name, read project policies
+and write the audit trail with the same clients, and keep one idempotency
+record per event id under their own key prefix. Each ``handler.py`` builds a
+``FunctionRuntime`` at import time and gives ``FunctionRuntime.handle`` the
+two things that are its own: how to read its events and what to decide.
+
+``handle`` takes an event through the same steps in every function: the
+envelope is checked, the function reads the event, an event that needs no
+action is ignored, a project without a policy is dropped, and the decision is
+taken once per event id. A refused event is answered, never raised; any other
+error is logged, counted and re-raised so that Lambda retries the event.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, cast
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.client import BaseClient
+
+from loop_common.audit import AuditTrail
+from loop_common.events import (
+    DropReason,
+    EventEnvelope,
+    EventRejected,
+    ModelPackageChange,
+    NotActionable,
+    accept_envelope,
+    own_account_id,
+)
+from loop_common.idempotency import event_idempotency_config, idempotency_store
+from loop_common.naming import ResourceNames
+from loop_common.observability import (
+    report_dropped,
+    report_failure,
+    report_ignored,
+    report_response,
+)
+from loop_common.policy import PolicyReader, ProjectPolicy
+from loop_common.settings import LoopSettings
+
+DEFAULT_METRICS_NAMESPACE = "CD4ML"
+
+
+class ProjectEvent(Protocol):
+    """An event a function has read and will decide on: it concerns one project."""
+
+    @property
+    def project(self) -> str:
+        """The project the event concerns."""
+        ...
+
+
+Request = TypeVar("Request", bound=ProjectEvent)
+Request_contra = TypeVar("Request_contra", bound=ProjectEvent, contravariant=True)
+
+
+class Decide(Protocol[Request_contra]):
+    """A function's decision on one event it has read, under the project's policy."""
+
+    def __call__(
+        self, *, event: dict[str, Any], request: Request_contra, policy: ProjectPolicy
+    ) -> dict[str, Any]: ...
+
+
+DecideFunction = TypeVar("DecideFunction", bound=Callable[..., dict[str, Any]])
+
+
+def log_keys(request: ProjectEvent) -> dict[str, str]:
+    """The keys every later log line of the invocation carries."""
+    keys = {"project": request.project}
+    if isinstance(request, ModelPackageChange):
+        keys["model_package_arn"] = request.package_arn
+    return keys
+
+
+@dataclass(frozen=True)
+class FunctionRuntime:
+    """The settings, clients and Powertools utilities of one loop function.
+
+    Attributes:
+        function_name: ``retrain-trigger``, ``quality-gate`` or ``deploy-trigger``:
+            the Powertools service name and the idempotency key prefix.
+        settings: the environment, checked once.
+        names: resource names derived from ``RESOURCE_PREFIX``.
+        logger: the Powertools logger of the function.
+        metrics: the Powertools metrics of the function.
+        ssm: the SSM client the policies are read with.
+        dynamodb: the DynamoDB client of the audit trail (and of the state table,
+            for the functions that keep state).
+        policies: the project policies, cached per warm container.
+        audit: the audit trail.
+        idempotency_config: idempotency keyed on the event ``id``.
+        persistence_store: the idempotency records in ``IDEMPOTENCY_TABLE``.
+    """
+
+    function_name: str
+    settings: LoopSettings
+    names: ResourceNames
+    logger: Logger
+    metrics: Metrics
+    ssm: BaseClient
+    dynamodb: BaseClient
+    policies: PolicyReader
+    audit: AuditTrail
+    idempotency_config: IdempotencyConfig
+    persistence_store: DynamoDBPersistenceLayer
+
+    @classmethod
+    def from_environ(cls, function_name: str) -> FunctionRuntime:
+        """Read the settings and build the clients, as a function does at cold start.
+
+        Raises:
+            SettingsError: a variable is missing or malformed.
+        """
+        settings = LoopSettings.from_environ()
+        names = ResourceNames(settings.resource_prefix)
+        ssm = boto3.client("ssm")
+        dynamodb = boto3.client("dynamodb")
+        return cls(
+            function_name=function_name,
+            settings=settings,
+            names=names,
+            logger=Logger(service=function_name),
+            metrics=Metrics(
+                namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_METRICS_NAMESPACE),
+                service=function_name,
+            ),
+            ssm=ssm,
+            dynamodb=dynamodb,
+            policies=PolicyReader(
+                ssm=ssm,
+                parameter_prefix=settings.policy_parameter_prefix,
+                names=names,
+                cache_seconds=settings.policy_cache_seconds,
+            ),
+            audit=AuditTrail(dynamodb=dynamodb, table_name=settings.audit_table),
+            idempotency_config=event_idempotency_config(),
+            persistence_store=idempotency_store(settings.idempotency_table),
+        )
+
+    def once_per_event(self, decide: DecideFunction) -> DecideFunction:
+        """Run ``decide`` once per event id; a redelivery gets the first answer back.
+
+        ``decide`` takes the event as its ``event`` keyword argument. Its records
+        are keyed ``<function name>#<hash of the event id>``; a different prefix
+        would orphan the records already written.
+        """
+        return cast(
+            DecideFunction,
+            idempotent_function(
+                decide,
+                data_keyword_argument="event",
+                config=self.idempotency_config,
+                persistence_store=self.persistence_store,
+                key_prefix=self.function_name,
+            ),
+        )
+
+    def handle(
+        self,
+        event: Any,
+        context: LambdaContext,
+        *,
+        read: Callable[[EventEnvelope], Request | NotActionable],
+        decide: Decide[Request],
+    ) -> dict[str, Any]:
+        """Take one event through the function: refuse, ignore or decide, and report it.
+
+        Args:
+            event: the event as Lambda passes it.
+            context: the Lambda context.
+            read: reads the function's event from a checked envelope; raises
+                ``EventRejected`` for junk, returns ``NotActionable`` when there
+                is nothing to do.
+            decide: takes the decision, once per event id (see ``once_per_event``).
+
+        Returns:
+            The response: ``dropped``, ``ignored`` or the decision taken.
+        """
+        self.idempotency_config.register_lambda_context(context)
+        try:
+            envelope = accept_envelope(
+                event,
+                own_account_id(self.settings.platform_account_id, context.invoked_function_arn),
+            )
+            request = read(envelope)
+            if isinstance(request, NotActionable):
+                return report_ignored(
+                    request, project=request.project, logger=self.logger, metrics=self.metrics
+                )
+            policy = self.policies.policy_for(request.project)
+            if policy is None:
+                raise EventRejected(
+                    DropReason.UNKNOWN_PROJECT, f"no policy for project {request.project!r}"
+                )
+        except EventRejected as rejection:
+            return report_dropped(rejection, logger=self.logger, metrics=self.metrics)
+        except Exception as error:
+            report_failure(error, logger=self.logger, metrics=self.metrics)
+            raise
+        self.logger.append_keys(**log_keys(request))
+        try:
+            response = decide(event=event, request=request, policy=policy)
+        except Exception as error:
+            report_failure(error, logger=self.logger, metrics=self.metrics)
+            raise
+        report_response(response, logger=self.logger, metrics=self.metrics)
+        return response
