@@ -9,7 +9,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-export PYTHONDONTWRITEBYTECODE := 1
+# Byte-compiled modules are cached (in __pycache__, ignored by git and by the
+# Lambda assets): each synth and test run then starts faster.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup synth test format lint types pytest bench simulate clean
 
