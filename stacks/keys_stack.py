@@ -14,7 +14,7 @@ from constructs import Construct
 class KeysStack(cdk.Stack):
     """One key per purpose and the role that administers them.
 
-    ``key_admin_role`` may manage the keys (rotation, policy, deletion) but has
+    ``key_admin_role`` may manage the keys (rotation, aliases, grants, deletion) but has
     no permission to encrypt or decrypt; it is assumable only by principals of
     this account that signed in with MFA.
 

@@ -35,6 +35,7 @@ from typing import Any
 from tools.cloud_assembly import CloudAssembly, SynthesizedStack
 from tools.event_patterns import matches
 from tools.local_loop import aws_events
+from tools.local_loop.project_pipelines import create_project_pipelines
 from tools.local_loop.resolver import TemplateResolver
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
@@ -277,60 +278,14 @@ class LocalLoop:
 
     def _provision_project_pipelines(self, policy: dict[str, Any]) -> None:
         """The build and deploy pipelines a project's templates would create."""
-        clients = self._clients
-        role_arn = clients["iam"].create_role(
-            RoleName=f"local-{policy['project']}-pipelines",
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "codepipeline.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )["Role"]["Arn"]
-        parameters = [
-            {"Name": name, "Type": "String", "DefaultValue": ""}
-            for name in ("TriggerReason", "TriggerSource", "TriggerEventId")
-        ]
-        clients["sagemaker"].create_pipeline(
-            PipelineName=policy["model_build_pipeline"],
-            PipelineDefinition=json.dumps(
-                {"Version": "2020-12-01", "Parameters": parameters, "Steps": []}
-            ),
-            RoleArn=role_arn,
-        )
         source_bucket = f"local-{policy['project']}-deploy-source"
-        clients["s3"].create_bucket(Bucket=source_bucket)
-        clients["codepipeline"].create_pipeline(
-            pipeline={
-                "name": policy["deploy_pipeline"],
-                "roleArn": role_arn,
-                "pipelineType": "V2",
-                "executionMode": "QUEUED",
-                "variables": [{"name": "ModelPackageArn", "defaultValue": "none"}],
-                "artifactStore": {"type": "S3", "location": source_bucket},
-                "stages": [
-                    _stage(
-                        "Source",
-                        "Source",
-                        "S3",
-                        output="source",
-                        configuration={"S3Bucket": source_bucket, "S3ObjectKey": "deploy.zip"},
-                    ),
-                    _stage(
-                        "Staging",
-                        "Deploy",
-                        "CloudFormation",
-                        input="source",
-                        configuration={"ActionMode": "CREATE_UPDATE"},
-                    ),
-                ],
-            }
+        self._clients["s3"].create_bucket(Bucket=source_bucket)
+        create_project_pipelines(
+            self._clients,
+            role_name=f"local-{policy['project']}-pipelines",
+            build_pipeline=policy["model_build_pipeline"],
+            deploy_pipeline=policy["deploy_pipeline"],
+            source_bucket=source_bucket,
         )
 
     def _import_handlers(self) -> dict[str, Callable[..., Any]]:
@@ -703,33 +658,6 @@ class _LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 60_000
-
-
-def _stage(
-    name: str,
-    category: str,
-    provider: str,
-    *,
-    configuration: dict[str, str],
-    input: str | None = None,
-    output: str | None = None,
-) -> dict[str, Any]:
-    action: dict[str, Any] = {
-        "name": name,
-        "actionTypeId": {
-            "category": category,
-            "owner": "AWS",
-            "provider": provider,
-            "version": "1",
-        },
-        "runOrder": 1,
-        "configuration": configuration,
-    }
-    if input:
-        action["inputArtifacts"] = [{"name": input}]
-    if output:
-        action["outputArtifacts"] = [{"name": output}]
-    return {"name": name, "actions": [action]}
 
 
 def _event_summary(event: dict[str, Any]) -> str:

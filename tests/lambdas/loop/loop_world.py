@@ -27,6 +27,8 @@ from boto3.dynamodb.types import TypeDeserializer
 # it must therefore come before the handlers, which create their clients at import.
 from moto import mock_aws
 
+from tools.local_loop.project_pipelines import create_project_pipelines
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 PREFIX = "cd4ml-sandbox"
@@ -254,81 +256,14 @@ class LoopWorld:
         )["Attributes"]["QueueArn"]
         self.sns.subscribe(TopicArn=TOPIC_ARN, Protocol="sqs", Endpoint=queue_arn)
         self.put_policy(policy_document())
-        self.sagemaker.create_pipeline(
-            PipelineName=BUILD_PIPELINE,
-            PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}),
-            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}-build",
-        )
         self.sagemaker.create_model_package_group(ModelPackageGroupName=GROUP)
-        role = self.iam.create_role(
-            RoleName=f"{PREFIX}-deploy",
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "codepipeline.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+        create_project_pipelines(
+            {"iam": self.iam, "sagemaker": self.sagemaker, "codepipeline": self.codepipeline},
+            role_name=f"{PREFIX}-pipelines",
+            build_pipeline=BUILD_PIPELINE,
+            deploy_pipeline=DEPLOY_PIPELINE,
+            source_bucket=ARTIFACT_BUCKET,
         )
-        self.codepipeline.create_pipeline(pipeline=self._deploy_pipeline(role["Role"]["Arn"]))
-
-    @staticmethod
-    def _deploy_pipeline(role_arn: str) -> dict[str, Any]:
-        def action(name: str, category: str, provider: str, **extra: Any) -> dict[str, Any]:
-            return {
-                "name": name,
-                "actionTypeId": {
-                    "category": category,
-                    "owner": "AWS",
-                    "provider": provider,
-                    "version": "1",
-                },
-                "runOrder": 1,
-                **extra,
-            }
-
-        return {
-            "name": DEPLOY_PIPELINE,
-            "roleArn": role_arn,
-            "pipelineType": "V2",
-            "executionMode": "QUEUED",
-            "variables": [{"name": "ModelPackageArn", "defaultValue": "none"}],
-            "artifactStore": {"type": "S3", "location": ARTIFACT_BUCKET},
-            "stages": [
-                {
-                    "name": "Source",
-                    "actions": [
-                        action(
-                            "Source",
-                            "Source",
-                            "S3",
-                            configuration={
-                                "S3Bucket": ARTIFACT_BUCKET,
-                                "S3ObjectKey": "deploy/source.zip",
-                            },
-                            outputArtifacts=[{"name": "source"}],
-                        )
-                    ],
-                },
-                {
-                    "name": "Staging",
-                    "actions": [
-                        action(
-                            "Deploy",
-                            "Deploy",
-                            "CloudFormation",
-                            configuration={"ActionMode": "CREATE_UPDATE"},
-                            inputArtifacts=[{"name": "source"}],
-                        )
-                    ],
-                },
-            ],
-        }
 
     # Arranging ---------------------------------------------------------------------------
 
