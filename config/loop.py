@@ -14,6 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from config.project_deploy import DeployConfig
+from config.project_source import SourceConfig
+
 # Interface endpoints the loop functions call when they run inside the VPC,
 # by what needs them. S3 and DynamoDB go through the gateway endpoints; logs,
 # traces and on-failure destinations are delivered by the Lambda service, not
@@ -213,6 +216,8 @@ class ProjectConfig(_Model):
     notification_emails: tuple[str, ...] = Field(
         default=(), description="addresses subscribed to the project's notification topic"
     )
+    source: SourceConfig = SourceConfig()
+    deploy: DeployConfig = DeployConfig()
 
     @field_validator("name")
     @classmethod

@@ -7,7 +7,8 @@ from stacks.loop_stack import LoopStack
 from stacks.loop_state_stack import LoopStateStack
 from stacks.network_stack import NetworkStack
 from stacks.platform_stage import PlatformStage
-from stacks.projects_stack import ProjectsStack
+from stacks.project_contract_stack import ProjectContractStack
+from stacks.project_stack import ProjectStack
 from stacks.studio_stack import StudioStack
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "LoopStateStack",
     "NetworkStack",
     "PlatformStage",
-    "ProjectsStack",
+    "ProjectContractStack",
+    "ProjectStack",
     "StudioStack",
 ]

@@ -17,7 +17,8 @@ from stacks.keys_stack import KeysStack
 from stacks.loop_stack import LoopStack
 from stacks.loop_state_stack import LoopStateStack
 from stacks.network_stack import NetworkStack
-from stacks.projects_stack import ProjectsStack
+from stacks.project_contract_stack import ProjectContractStack
+from stacks.project_stack import ProjectStack
 from stacks.studio_stack import StudioStack
 
 
@@ -133,20 +134,42 @@ class PlatformStage(cdk.Stage):
             subnets=self.network.subnets if in_vpc else None,
             endpoint_security_group=self.network.endpoints.security_group if in_vpc else None,
         )
-        self.projects = ProjectsStack(
+        self.project_contract = ProjectContractStack(
             self,
-            "Projects",
-            stack_name=f"{name}-projects",
-            description=f"CD4ML Platform {name}: ML projects declared in config",
+            "ProjectContract",
+            stack_name=f"{name}-project-contract",
+            description=f"CD4ML Platform {name}: what the platform publishes for its ML projects",
             names=names,
-            projects=config.projects,
+            vpc=self.network.vpc,
+            subnets=self.network.subnets,
+            gateway_prefix_lists=config.loop.egress_prefix_lists,
+            permissions_boundary=self.guardrails.permissions_boundary,
+            artifacts_key=self.keys.artifacts_key,
+            data_lake_key=self.keys.data_lake_key,
+            messages_key=self.loop_state.messages_key,
+            logs_key=self.keys.logs_key,
+            artifacts_bucket=self.data_lake.artifacts_bucket,
+            raw_bucket=self.data_lake.zone_buckets["raw"],
             retrain_trigger=self.loop.retrain_trigger.function,
             drift_check=self.loop.drift_check.function,
             alarm_topic=self.loop.alarm_topic,
-            messages_key=self.loop_state.messages_key,
-            artifacts_bucket=self.data_lake.artifacts_bucket,
-            registry_accounts=config.loop.registry_accounts,
         )
+        self.projects: dict[str, ProjectStack] = {}
+        for project in config.projects:
+            stack = ProjectStack(
+                self,
+                f"Project{_pascal(project.name)}",
+                stack_name=f"{name}-project-{project.name}",
+                description=f"CD4ML Platform {name}: ML project {project.name} ({project.team})",
+                names=names,
+                project=project,
+                log_retention_days=config.log_retention_days,
+                registry_accounts=config.loop.registry_accounts,
+            )
+            # Order only: the project resolves the contract's parameters when it
+            # deploys and imports none of its outputs.
+            stack.add_dependency(self.project_contract)
+            self.projects[project.name] = stack
 
 
 def _availability_zones(config: EnvironmentConfig) -> list[str] | None:
@@ -157,3 +180,7 @@ def _availability_zones(config: EnvironmentConfig) -> list[str] | None:
     if getattr(vpc, "availability_zones", None):
         return list(vpc.availability_zones)  # type: ignore[union-attr]
     return [f"{config.region}{letter}" for letter in "abc"[: config.network.az_count]]
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("-"))
