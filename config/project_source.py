@@ -65,8 +65,9 @@ class SourceConfig(BaseModel):
         if self.kind == "codeconnections":
             if self.connection_arn is None:
                 raise SettingError(
-                    "connection_arn", None, "a CodeConnections connection ARN with kind "
-                    "codeconnections"
+                    "connection_arn",
+                    None,
+                    "a CodeConnections connection ARN with kind codeconnections",
                 )
             if self.repository is None or not _GIT_REPOSITORY.match(self.repository):
                 raise SettingError(
@@ -76,13 +77,16 @@ class SourceConfig(BaseModel):
             raise SettingError(
                 "connection_arn", self.connection_arn, f"nothing with kind {self.kind}"
             )
-        if self.kind == "codecommit" and self.repository is not None:
-            if not _CODECOMMIT_REPOSITORY.match(self.repository):
-                raise SettingError(
-                    "repository",
-                    self.repository,
-                    "a CodeCommit repository name: 1-100 letters, digits, _ . -",
-                )
+        if (
+            self.kind == "codecommit"
+            and self.repository is not None
+            and not _CODECOMMIT_REPOSITORY.match(self.repository)
+        ):
+            raise SettingError(
+                "repository",
+                self.repository,
+                "a CodeCommit repository name: 1-100 letters, digits, _ . -",
+            )
         if self.kind == "s3" and self.repository is not None:
             raise SettingError("repository", self.repository, "nothing with kind s3")
         return self

@@ -168,7 +168,7 @@ class PlatformStage(cdk.Stage):
             )
             # Order only: the project resolves the contract's parameters when it
             # deploys and imports none of its outputs.
-            stack.add_dependency(self.project_contract)
+            stack.add_stack_dependency(self.project_contract)
             self.projects[project.name] = stack
 
 

@@ -33,6 +33,16 @@ class TemplateResolver:
                 export = output.get("Export", {}).get("Name")
                 if export is not None:
                     self._exports[str(export)] = (stack, output["Value"])
+        # SSM parameters by name: a project stack reads the platform's values
+        # through parameters of SSM types, resolved here as CloudFormation would.
+        self._ssm: dict[str, tuple[SynthesizedStack, Any]] = {}
+        for stack in assembly.stacks:
+            for resource in stack.resources.values():
+                if resource["Type"] == "AWS::SSM::Parameter":
+                    properties = resource.get("Properties", {})
+                    name = properties.get("Name")
+                    if isinstance(name, str):
+                        self._ssm[name] = (stack, properties.get("Value"))
 
     # --- physical values -------------------------------------------------
 
@@ -94,6 +104,10 @@ class TemplateResolver:
                 return self.arn(stack, logical_id)
             if attribute == "Name":
                 return self.physical_name(stack, logical_id)
+            if attribute.endswith("Id"):
+                # Generated ids (a security group's GroupId, a key's KeyId):
+                # a stable local stand-in, as no AWS API hands them out here.
+                return f"{attribute.lower()}-{logical_id.lower()[:40]}"
             raise UnresolvableValue(f"Fn::GetAtt {logical_id}.{attribute}")
         if function == "Fn::Join":
             separator, parts = argument
@@ -128,7 +142,19 @@ class TemplateResolver:
             return pseudo[name]
         if name in stack.resources:
             return self.ref(stack, name)
+        parameter = stack.template.get("Parameters", {}).get(name, {})
+        if str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+            return self._ssm_value(
+                str(parameter.get("Default")), list_type="List<" in parameter["Type"]
+            )
         raise UnresolvableValue(f"Ref {name} in {stack.stack_name}")
+
+    def _ssm_value(self, name: str, *, list_type: bool) -> Any:
+        if name not in self._ssm:
+            raise UnresolvableValue(f"no SSM parameter named {name} in the assembly")
+        owner, value = self._ssm[name]
+        resolved = self.resolve(owner, value)
+        return str(resolved).split(",") if list_type else resolved
 
     def _sub(self, stack: SynthesizedStack, argument: Any) -> str:
         text, variables = (argument, {}) if isinstance(argument, str) else argument

@@ -131,6 +131,7 @@ def import_platform(scope: Construct, names: LoopNames) -> PlatformValues:
     which CloudFormation resolves on every deploy of the project; no export of
     the platform's stacks is referenced.
     """
+
     def value(key: str) -> str:
         return ssm.StringParameter.value_for_string_parameter(scope, parameter_name(names, key))
 

@@ -123,7 +123,9 @@ class SeedCodeCopy(Construct):
             actions=["s3:GetObject"],
             resources=[seed_code.bucket.arn_for_objects(seed_code.s3_object_key)],
         )
-        self.role.allow("SeedCopy", actions=["s3:PutObject"], resources=[bucket.arn_for_objects(key)])
+        self.role.allow(
+            "SeedCopy", actions=["s3:PutObject"], resources=[bucket.arn_for_objects(key)]
+        )
         if bucket.encryption_key is not None:
             self.role.allow(
                 "SeedCopy",
@@ -153,7 +155,10 @@ def acknowledge_copy_function(stack: cdk.Stack) -> None:
     if function is None:
         return
     resource = function.node.default_child
-    assert resource is not None
+    assert isinstance(resource, cdk.CfnResource)
+    # aws-cdk-lib makes the function depend on its role and also references
+    # the role; cfn-lint notes the redundancy on this resource.
+    resource.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
     acknowledge(
         resource,
         "aws-cdk-lib's AwsCustomResource function runs once when CloudFormation creates the "

@@ -16,6 +16,16 @@ def stack(environment: SynthesizedEnvironment, name: str) -> SynthesizedStack:
     return environment.assembly.stack(f"{environment.config.name}/{name}")
 
 
+def project_stack(environment: SynthesizedEnvironment, project: str) -> SynthesizedStack:
+    """The stack ``<env>/Project<Project>`` of one declared project."""
+    return stack(environment, f"Project{pascal(project)}")
+
+
+def pascal(name: str) -> str:
+    """A project name as its construct id: ``credit-risk`` -> ``CreditRisk``."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
 def resource_at(stack: SynthesizedStack, path: str) -> tuple[str, dict[str, Any]]:
     """The one resource whose construct path ends with ``/<path>``: (logical id, resource)."""
     found = [

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SynthesizedEnvironment
-from tests.unit.loop.template_reading import properties_at, resource_at, stack
+from tests.unit.loop.template_reading import project_stack, properties_at, resource_at, stack
 from tools.event_patterns import UnsupportedFilter, matches, rules_of, substitute
 
 EVENTS = Path(__file__).parents[2] / "lambdas" / "loop" / "events"
@@ -169,10 +169,12 @@ def test_each_projects_drift_alarm_is_heard_by_the_retrain_rule(
     loop = stack(environment, "Loop")
     logical_id, _ = resource_at(loop, "RetrainTrigger/DriftAlarmRule/Resource")
     (rule,) = [r for r in rules_of(loop.template) if r.logical_id == logical_id]
-    projects = stack(environment, "Projects")
     alarms = [
         alarm["Properties"]
-        for alarm in projects.resources_of_type("AWS::CloudWatch::Alarm").values()
+        for project in environment.config.projects
+        for alarm in project_stack(environment, project.name)
+        .resources_of_type("AWS::CloudWatch::Alarm")
+        .values()
         if alarm["Properties"].get("Namespace") == "CD4ML/Drift"
     ]
     assert len(alarms) == len(environment.config.projects)

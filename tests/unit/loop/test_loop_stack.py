@@ -10,6 +10,7 @@ from cd4ml_constructs.loop import POWERTOOLS_LAYER_VERSION, SDK_FOR_PANDAS_LAYER
 from tests.conftest import SynthesizedEnvironment
 from tests.unit.loop.template_reading import (
     FUNCTIONS,
+    pascal,
     properties_at,
     resource_at,
     role_permissions,
@@ -303,12 +304,17 @@ def test_every_function_alarms_on_errors_and_every_dead_letter_queue_on_depth(
 def test_queues_and_topics_use_the_loop_messages_key_and_refuse_plain_http(
     environment: SynthesizedEnvironment,
 ) -> None:
-    for name in ("Loop", "Projects"):
+    # The loop's own stack holds the key; a project stack reads it from the contract.
+    stacks = [("Loop", "LoopMessagesKey")] + [
+        (f"Project{pascal(project.name)}", "platformkeysmessageskeyarn")
+        for project in environment.config.projects
+    ]
+    for name, key in stacks:
         template = stack(environment, name)
         queues = template.resources_of_type("AWS::SQS::Queue")
         assert queues
         for queue in queues.values():
-            assert "LoopMessagesKey" in str(queue["Properties"]["KmsMasterKeyId"])
+            assert key in str(queue["Properties"]["KmsMasterKeyId"])
             assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 86400
         for policy in template.resources_of_type("AWS::SQS::QueuePolicy").values():
             statements = policy["Properties"]["PolicyDocument"]["Statement"]
@@ -318,7 +324,7 @@ def test_queues_and_topics_use_the_loop_messages_key_and_refuse_plain_http(
         topics = template.resources_of_type("AWS::SNS::Topic")
         assert topics
         for topic in topics.values():
-            assert "LoopMessagesKey" in str(topic["Properties"]["KmsMasterKeyId"])
+            assert key in str(topic["Properties"]["KmsMasterKeyId"])
         policies = template.resources_of_type("AWS::SNS::TopicPolicy")
         assert len(policies) == len(topics)
         for policy in policies.values():

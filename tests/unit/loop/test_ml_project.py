@@ -15,7 +15,14 @@ from loop_common.events import SCHEDULED_RETRAIN, ScheduledRetrainDetail, accept
 from loop_common.naming import ResourceNames
 from loop_common.policy import parse_policy
 from tests.conftest import SynthesizedEnvironment
-from tests.unit.loop.template_reading import properties_at, resource_at, role_permissions, stack
+from tests.unit.loop.template_reading import (
+    pascal,
+    project_stack,
+    properties_at,
+    resource_at,
+    role_permissions,
+    stack,
+)
 
 ACCOUNT = "123456789012"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:cd4ml-sandbox-churn-notifications"
@@ -41,11 +48,11 @@ def joined(value: Any, replacements: dict[str, str]) -> str:
 def test_model_package_group_is_named_by_contract_and_retained(
     environment: SynthesizedEnvironment,
 ) -> None:
-    projects = stack(environment, "Projects")
     for project in environment.config.projects:
         name = f"cd4ml-{environment.config.name}-{project.name}"
         _, group = resource_at(
-            projects, f"{project.name.title().replace('-', '')}/ModelPackageGroup"
+            project_stack(environment, project.name),
+            f"{pascal(project.name)}/Registry/ModelPackageGroup",
         )
         assert group["Properties"]["ModelPackageGroupName"] == name
         assert group["DeletionPolicy"] == "Retain"
@@ -54,7 +61,7 @@ def test_model_package_group_is_named_by_contract_and_retained(
 def test_registry_policy_lets_the_own_account_read_and_nothing_more(
     sandbox: SynthesizedEnvironment, example_prod: SynthesizedEnvironment
 ) -> None:
-    sandbox_group = properties_at(stack(sandbox, "Projects"), "Churn/ModelPackageGroup")
+    sandbox_group = properties_at(project_stack(sandbox, "churn"), "Churn/Registry/ModelPackageGroup")
     (statement,) = sandbox_group["ModelPackageGroupPolicy"]["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == [
@@ -68,7 +75,7 @@ def test_registry_policy_lets_the_own_account_read_and_nothing_more(
     assert resources[0].endswith(":model-package-group/cd4ml-sandbox-churn']]}")
     assert resources[1].endswith(":model-package/cd4ml-sandbox-churn/*']]}")
 
-    prod_group = properties_at(stack(example_prod, "Projects"), "CreditRisk/ModelPackageGroup")
+    prod_group = properties_at(project_stack(example_prod, "credit-risk"), "CreditRisk/Registry/ModelPackageGroup")
     (statement,) = prod_group["ModelPackageGroupPolicy"]["Statement"]
     assert statement["Principal"] == {"AWS": ["arn:aws:iam::111122223333:root"]}
 
@@ -76,11 +83,11 @@ def test_registry_policy_lets_the_own_account_read_and_nothing_more(
 def test_policy_parameter_holds_the_projects_policy_as_the_functions_read_it(
     sandbox: SynthesizedEnvironment,
 ) -> None:
-    parameter = properties_at(stack(sandbox, "Projects"), "Churn/Policy/Resource")
+    parameter = properties_at(project_stack(sandbox, "churn"), "Churn/Registry/Policy/Resource")
     assert parameter["Name"] == "/cd4ml/sandbox/projects/churn"
     assert parameter["Type"] == "String"
     assert parameter["Tier"] == "Standard"
-    text = joined(parameter["Value"], {"ChurnNotificationsTopic": TOPIC_ARN})
+    text = joined(parameter["Value"], {"ChurnRegistryNotificationsTopic": TOPIC_ARN})
     document = json.loads(text)
     assert document == {
         "schema_version": 1,
@@ -108,9 +115,9 @@ def test_policy_parameter_holds_the_projects_policy_as_the_functions_read_it(
 
 
 def test_prod_policy_asks_for_manual_approval(example_prod: SynthesizedEnvironment) -> None:
-    parameter = properties_at(stack(example_prod, "Projects"), "CreditRisk/Policy/Resource")
+    parameter = properties_at(project_stack(example_prod, "credit-risk"), "CreditRisk/Registry/Policy/Resource")
     topic = "arn:aws:sns:eu-west-1:111122223333:cd4ml-example-prod-credit-risk-notifications"
-    text = joined(parameter["Value"], {"CreditRiskNotificationsTopic": topic})
+    text = joined(parameter["Value"], {"CreditRiskRegistryNotificationsTopic": topic})
     policy = parse_policy(
         text,
         parameter=parameter["Name"],
@@ -123,9 +130,9 @@ def test_prod_policy_asks_for_manual_approval(example_prod: SynthesizedEnvironme
 def test_team_topic_is_named_for_the_loop_functions_grant(
     environment: SynthesizedEnvironment,
 ) -> None:
-    projects = stack(environment, "Projects")
     for project in environment.config.projects:
-        construct = project.name.title().replace("-", "")
+        projects = project_stack(environment, project.name)
+        construct = f"{pascal(project.name)}/Registry"
         topic = properties_at(projects, f"{construct}/Notifications/Topic/Resource")
         assert topic["TopicName"] == f"cd4ml-{environment.config.name}-{project.name}-notifications"
         subscriptions = [
@@ -142,11 +149,11 @@ def test_team_topic_is_named_for_the_loop_functions_grant(
 def test_scheduled_retrain_sends_what_the_retrain_trigger_accepts(
     sandbox: SynthesizedEnvironment,
 ) -> None:
-    schedule = properties_at(stack(sandbox, "Projects"), "Churn/RetrainSchedule/Resource")
+    schedule = properties_at(project_stack(sandbox, "churn"), "Churn/Registry/RetrainSchedule/Resource")
     assert schedule["ScheduleExpression"] == "cron(0 3 ? * MON *)"
     assert schedule["ScheduleExpressionTimezone"] == "Etc/UTC"
     assert schedule["State"] == "ENABLED"
-    assert "RetrainTriggerFunction" in str(schedule["Target"]["Arn"])
+    assert "platformloopretraintriggerarn" in str(schedule["Target"]["Arn"])
     template = joined(schedule["Target"]["Input"], {"AWS::AccountId": ACCOUNT})
     event = json.loads(
         template.replace(
@@ -162,11 +169,11 @@ def test_drift_check_schedule_sends_what_the_drift_check_accepts(
     sandbox: SynthesizedEnvironment,
 ) -> None:
     schedule = properties_at(
-        stack(sandbox, "Projects"), "Churn/DriftMonitor/CheckSchedule/Resource"
+        project_stack(sandbox, "churn"), "Churn/Registry/DriftMonitor/CheckSchedule/Resource"
     )
     assert schedule["ScheduleExpression"] == "rate(1 hour)"
-    assert "DriftCheckFunction" in str(schedule["Target"]["Arn"])
-    template = joined(schedule["Target"]["Input"], {"ModelArtifactsBucket": "artifacts-bucket"})
+    assert "platformloopdriftcheckarn" in str(schedule["Target"]["Arn"])
+    template = joined(schedule["Target"]["Input"], {"platformbucketsartifactsbucketname": "artifacts-bucket"})
     payload = json.loads(
         template.replace("<aws.scheduler.execution-id>", "e-1").replace(
             "<aws.scheduler.scheduled-time>", "2024-05-06T03:00:00Z"
@@ -179,8 +186,13 @@ def test_drift_check_schedule_sends_what_the_drift_check_accepts(
 
 
 def test_schedules_retry_dead_letter_and_encrypt(environment: SynthesizedEnvironment) -> None:
-    projects = stack(environment, "Projects")
-    schedules = projects.resources_of_type("AWS::Scheduler::Schedule").values()
+    schedules = [
+        schedule
+        for project in environment.config.projects
+        for schedule in project_stack(environment, project.name)
+        .resources_of_type("AWS::Scheduler::Schedule")
+        .values()
+    ]
     assert len(schedules) == 2 * len(environment.config.projects)
     for schedule in schedules:
         properties = schedule["Properties"]
@@ -191,20 +203,20 @@ def test_schedules_retry_dead_letter_and_encrypt(environment: SynthesizedEnviron
         }
         assert "ScheduleDeadLetters" in str(target["DeadLetterConfig"])
         assert "ScheduleRole" in str(target["RoleArn"])
-        assert "LoopMessagesKey" in str(properties["KmsKeyArn"])
+        assert "platformkeysmessageskeyarn" in str(properties["KmsKeyArn"])
 
 
 def test_schedule_role_only_invokes_the_two_functions(sandbox: SynthesizedEnvironment) -> None:
-    projects = stack(sandbox, "Projects")
-    _, role = resource_at(projects, "Churn/ScheduleRole/Resource")
+    projects = project_stack(sandbox, "churn")
+    _, role = resource_at(projects, "Churn/Registry/ScheduleRole/Resource")
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
-    permissions = role_permissions(projects, "Churn/ScheduleRole")
+    permissions = role_permissions(projects, "Churn/Registry/ScheduleRole")
     invoked = sorted(
         r for r, actions in permissions.items() if actions == {"lambda:InvokeFunction"}
     )
-    assert [("RetrainTrigger" in r) or ("DriftCheck" in r) for r in invoked] == [True] * 4
+    assert [("retraintrigger" in r) or ("driftcheck" in r) for r in invoked] == [True] * 4
     others = {a for r, actions in permissions.items() if r not in invoked for a in actions}
     assert others == {
         "sqs:SendMessage",
@@ -220,12 +232,12 @@ def test_schedule_role_only_invokes_the_two_functions(sandbox: SynthesizedEnviro
 def test_drift_alarm_watches_the_metric_the_drift_check_publishes(
     environment: SynthesizedEnvironment,
 ) -> None:
-    projects = stack(environment, "Projects")
-    loop = stack(environment, "Loop")
-    topic = resource_at(loop, "AlarmTopic/Topic/Resource")[0]
+    # The platform's alarm topic, as the project stack reads it from the contract.
+    topic = "platformtopicsalarmtopicarn"
     name = environment.config.name
     for project in environment.config.projects:
-        construct = project.name.title().replace("-", "")
+        projects = project_stack(environment, project.name)
+        construct = f"{pascal(project.name)}/Registry"
         alarm = properties_at(projects, f"{construct}/DriftMonitor/Alarm/Resource")
         drift = project.drift
         assert alarm["AlarmName"] == f"cd4ml-{name}-{project.name}-drift"

@@ -43,10 +43,17 @@ def test_every_role_of_every_stack_carries_the_boundary(
     }
     roles = list(all_roles(environment.assembly))
     assert len(roles) >= 6
+    boundary_parameter = f"/cd4ml/{environment.config.name}/platform/permissions-boundary-arn"
     for stack, role_id, role in roles:
         reference = role["Properties"].get("PermissionsBoundary")
         assert reference is not None, (stack.display_name, role_id)
-        assert reference.get("Fn::ImportValue") in exports, (stack.display_name, role_id)
+        if "Fn::ImportValue" in reference:
+            assert reference["Fn::ImportValue"] in exports, (stack.display_name, role_id)
+            continue
+        # A project stack imports nothing: it reads the boundary from the contract.
+        parameter = stack.template["Parameters"][reference["Ref"]]
+        assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
+        assert parameter["Default"] == boundary_parameter, (stack.display_name, role_id)
 
 
 def test_boundary_denies_privilege_escalation(sandbox: SynthesizedEnvironment) -> None:
