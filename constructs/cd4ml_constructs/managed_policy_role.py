@@ -204,15 +204,26 @@ class _AcknowledgeExplainedWildcards:
 
     def validate(self) -> list[str]:
         stack = cdk.Stack.of(self._role)
+        explained = self._role.explained_wildcards()
+        policies = list(self._role.policies.items())
+        resources = [policy.node.default_child for _, policy in policies]
+        # One resolve for every value: each call crosses into the jsii runtime.
+        resolved = stack.resolve(
+            {
+                "items": [item for _, kind, item, _ in explained if kind != "Action"],
+                "documents": [resource.policy_document for resource in resources],  # type: ignore[union-attr]
+            }
+        )
+        flat_items = iter(resolved["items"])
         reasons: dict[tuple[str, str], list[str]] = {}
-        for purpose, kind, item, reason in self._role.explained_wildcards():
-            key = f"{kind}::{item if kind == 'Action' else flatten(stack.resolve(item))}"
+        for purpose, kind, item, reason in explained:
+            key = f"{kind}::{item if kind == 'Action' else flatten(next(flat_items))}"
             if reason not in reasons.setdefault((purpose, key), []):
                 reasons[(purpose, key)].append(reason)
-        for purpose, policy in self._role.policies.items():
-            resource = policy.node.default_child
+        for (purpose, _), resource, document in zip(
+            policies, resources, resolved["documents"], strict=True
+        ):
             assert isinstance(resource, iam.CfnManagedPolicy)
-            document = stack.resolve(resource.policy_document)
             for finding in wildcard_findings(document):
                 explanation = reasons.get((purpose, finding))
                 if explanation:
