@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "constructs"))
 
-from app import build_app  # noqa: E402
-from config import load_environment  # noqa: E402
+from app import build_app
+from config import load_environment
 
 
 def main(argv: list[str]) -> int:

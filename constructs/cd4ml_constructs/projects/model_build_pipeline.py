@@ -117,8 +117,10 @@ class ModelBuildPipeline(Construct):
             "CodeBuild reads and writes the pipeline's artifacts, which CodePipeline keeps "
             "under the pipeline's name in the platform's artifacts bucket.",
         )
+        cfn_project = self.project.node.default_child
+        assert isinstance(cfn_project, codebuild.CfnProject)
         acknowledge(
-            self.project.node.default_child,
+            cfn_project,
             "The project's source is CODEPIPELINE: it has no repository URL and no "
             "credentials; Git repositories are read by CodePipeline through CodeConnections.",
             "HIPAA.Security::HIPAA.Security-CodeBuildProjectSourceRepoUrl",

@@ -57,7 +57,8 @@ def seed_code_asset(scope: Construct, id: str) -> s3_assets.Asset:
         exclude=["__pycache__", "*.pyc"],
         bundling=cdk.BundlingOptions(
             image=cdk.DockerImage.from_registry("local-bundling-only"),
-            local=_SeedCodeBundler(),
+            # jsii hands the bundling options over as one positional struct.
+            local=_SeedCodeBundler(),  # type: ignore[arg-type]
             output_type=cdk.BundlingOutput.NOT_ARCHIVED,
         ),
     )

@@ -21,7 +21,6 @@ from tests.unit.loop.template_reading import (
     properties_at,
     resource_at,
     role_permissions,
-    stack,
 )
 
 ACCOUNT = "123456789012"
