@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from config.base import SettingError, StrictModel
 
 _CONNECTION_ARN = re.compile(
     r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}$"
@@ -15,7 +17,7 @@ _CODECOMMIT_REPOSITORY = re.compile(r"^[\w.-]{1,100}$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
 
 
-class SourceConfig(BaseModel):
+class SourceConfig(StrictModel):
     """The source stage of a project's model-build CodePipeline.
 
     ``s3`` (default) needs nothing else in the account: the team's code is a
@@ -25,8 +27,6 @@ class SourceConfig(BaseModel):
     repository through a CodeConnections connection; ``codecommit`` creates a
     CodeCommit repository seeded with the seed code.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     kind: Literal["s3", "codeconnections", "codecommit"] = Field(
         default="s3", description="s3, codeconnections or codecommit"
@@ -60,8 +60,6 @@ class SourceConfig(BaseModel):
 
     @model_validator(mode="after")
     def _kind_settings(self) -> SourceConfig:
-        from config.loop import SettingError  # config.loop imports this module
-
         if self.kind == "codeconnections":
             if self.connection_arn is None:
                 raise SettingError(

@@ -19,69 +19,38 @@ from cd4ml_constructs.loop import (
 )
 from config.loop import LoopConfig
 from constructs import Construct
+from stacks.loop_events import (
+    DEPLOY_APPROVAL_STATUSES,
+    FINISHED_BUILD_STATUSES,
+    GATE_APPROVAL_STATUSES,
+    build_status_pattern,
+    drift_alarm_pattern,
+    model_package_pattern,
+    raw_data_pattern,
+)
+from stacks.loop_grants import (
+    DATA_CAPTURE_PREFIX,
+    DRIFT_METRIC_NAMESPACE,
+    DRIFT_REPORTS_PREFIX,
+    LoopGrants,
+)
+
+__all__ = [
+    "DATA_CAPTURE_PREFIX",
+    "DEPLOY_APPROVAL_STATUSES",
+    "DRIFT_METRIC_NAMESPACE",
+    "DRIFT_REPORTS_PREFIX",
+    "FINISHED_BUILD_STATUSES",
+    "GATE_APPROVAL_STATUSES",
+    "LOOP_METRIC_NAMESPACE",
+    "LoopStack",
+    "build_status_pattern",
+    "drift_alarm_pattern",
+    "model_package_pattern",
+    "raw_data_pattern",
+]
 
 LOOP_METRIC_NAMESPACE = "CD4ML/Loop"
-DRIFT_METRIC_NAMESPACE = "CD4ML/Drift"
-
-# Approval states each function acts on (SageMaker Model Package State Change).
-GATE_APPROVAL_STATUSES = ("PendingManualApproval",)
-DEPLOY_APPROVAL_STATUSES = ("Approved", "Rejected")
-FINISHED_BUILD_STATUSES = ("Succeeded", "Failed", "Stopped")
-
-_PREFIX_REASON = (
-    "The {what}, by the environment's naming prefix (cd4ml-<env>-): projects are "
-    "added without redeploying the loop, and the function acts only on names the "
-    "project's policy lists."
-)
-# Where endpoints write data capture and the drift check writes its reports,
-# under the artifacts bucket (see lambdas/drift_check/scheduled_check.py).
-DATA_CAPTURE_PREFIX = "data-capture"
-DRIFT_REPORTS_PREFIX = "drift-reports"
-
-
-def drift_alarm_pattern(names: LoopNames) -> dict[str, Any]:
-    """A drift alarm of the environment entering ALARM."""
-    return {
-        "source": ["aws.cloudwatch"],
-        "detail-type": ["CloudWatch Alarm State Change"],
-        "detail": {
-            "alarmName": [{"wildcard": f"{names.prefix}-*-drift"}],
-            "state": {"value": ["ALARM"]},
-        },
-    }
-
-
-def raw_data_pattern(raw_bucket_name: str) -> dict[str, Any]:
-    """A new object in the raw zone bucket."""
-    return {
-        "source": ["aws.s3"],
-        "detail-type": ["Object Created"],
-        "detail": {"bucket": {"name": [raw_bucket_name]}},
-    }
-
-
-def build_status_pattern(names: LoopNames) -> dict[str, Any]:
-    """A model-build pipeline run of the environment's projects that has ended."""
-    return {
-        "source": ["aws.sagemaker"],
-        "detail-type": ["SageMaker Model Building Pipeline Execution Status Change"],
-        "detail": {
-            "currentPipelineExecutionStatus": list(FINISHED_BUILD_STATUSES),
-            "pipelineArn": [{"wildcard": f"arn:*:sagemaker:*:*:pipeline/{names.prefix}-*-build"}],
-        },
-    }
-
-
-def model_package_pattern(names: LoopNames, statuses: tuple[str, ...]) -> dict[str, Any]:
-    """A model package of the environment's groups reaching one of ``statuses``."""
-    return {
-        "source": ["aws.sagemaker"],
-        "detail-type": ["SageMaker Model Package State Change"],
-        "detail": {
-            "ModelPackageGroupName": [{"prefix": f"{names.prefix}-"}],
-            "ModelApprovalStatus": list(statuses),
-        },
-    }
 
 
 class LoopStack(cdk.Stack):
@@ -206,11 +175,16 @@ class LoopStack(cdk.Stack):
             reserved_concurrency=concurrency.drift_check,
             **shared,
         )
-
-        self._grant_retrain_trigger(tables, raw_bucket)
-        self._grant_quality_gate(tables, messages_key, artifacts_bucket)
-        self._grant_deploy_trigger(tables, messages_key)
-        self._grant_drift_check(artifacts_bucket)
+        grants = LoopGrants(stack=self, names=names)
+        grants.retrain_trigger(self.retrain_trigger, tables=tables, raw_bucket=raw_bucket)
+        grants.quality_gate(
+            self.quality_gate,
+            tables=tables,
+            messages_key=messages_key,
+            artifacts_bucket=artifacts_bucket,
+        )
+        grants.deploy_trigger(self.deploy_trigger, tables=tables, messages_key=messages_key)
+        grants.drift_check(self.drift_check, artifacts_bucket=artifacts_bucket)
         self._add_rules(raw_bucket)
 
     # --- network ------------------------------------------------------------
@@ -245,169 +219,6 @@ class LoopStack(cdk.Stack):
                 "HTTPS to a gateway endpoint (S3, DynamoDB)",
             )
         return FunctionNetwork(vpc=vpc, subnets=subnets, security_group=security_group)
-
-    # --- permissions ----------------------------------------------------------
-
-    def _read_policies(self, function: LoopFunction) -> None:
-        function.role.allow(
-            sid="ReadProjectPolicies",
-            actions=["ssm:GetParameter"],
-            resources=[
-                self.format_arn(
-                    service="ssm",
-                    resource="parameter",
-                    resource_name=f"{self.names.policy_parameter_prefix.strip('/')}/*",
-                )
-            ],
-            reason="Every project's policy parameter, under the environment's policy prefix "
-            "(/cd4ml/<env>/projects/); projects are added without redeploying the loop.",
-        )
-
-    def _use_tables(self, function: LoopFunction, tables: LoopTables, *, state: bool) -> None:
-        record = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-        tables.idempotency.grant(function.role, *record, "dynamodb:DeleteItem")
-        if state:
-            tables.state.grant(function.role, *record, "dynamodb:DeleteItem")
-        # The audit trail is append-only: a function can add a decision, never
-        # change or remove one.
-        tables.audit.grant(function.role, "dynamodb:PutItem")
-        tables.encryption_key.grant(
-            function.role, "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"
-        )
-
-    def _notify_projects(self, function: LoopFunction, messages_key: kms.IKey) -> None:
-        function.role.allow(
-            sid="NotifyProjectTeams",
-            actions=["sns:Publish"],
-            resources=[
-                self.format_arn(
-                    service="sns",
-                    resource=self.names.notification_topic("*"),
-                    arn_format=cdk.ArnFormat.NO_RESOURCE_NAME,
-                )
-            ],
-            reason="The notification topics of the environment's projects "
-            "(cd4ml-<env>-<project>-notifications); the topic comes from the project's policy.",
-        )
-        messages_key.grant(function.role, "kms:Decrypt", "kms:GenerateDataKey")
-
-    def _read_model_packages(self, function: LoopFunction, *, update: bool = False) -> None:
-        actions = ["sagemaker:DescribeModelPackage"]
-        if update:
-            actions.append("sagemaker:UpdateModelPackage")
-        function.role.allow(
-            sid="ModelPackages",
-            actions=actions,
-            resources=[
-                self.format_arn(
-                    service="sagemaker",
-                    resource="model-package",
-                    resource_name=f"{self.names.prefix}-*/*",
-                )
-            ],
-            reason=_PREFIX_REASON.format(what="model package versions of the project groups"),
-        )
-
-    def _list_model_packages(self, function: LoopFunction) -> None:
-        function.role.allow(
-            sid="ListModelPackages",
-            actions=["sagemaker:ListModelPackages"],
-            resources=["*"],
-            reason="sagemaker:ListModelPackages supports no resource-level permissions; the "
-            "function lists only the group named in the project's policy.",
-        )
-
-    def _grant_retrain_trigger(self, tables: LoopTables, raw_bucket: s3.IBucket) -> None:
-        function = self.retrain_trigger
-        function.role.allow(
-            sid="StartBuildPipelines",
-            actions=["sagemaker:StartPipelineExecution"],
-            resources=[
-                self.format_arn(
-                    service="sagemaker",
-                    resource="pipeline",
-                    resource_name=f"{self.names.prefix}-*",
-                )
-            ],
-            reason=_PREFIX_REASON.format(what="model-build pipelines of the projects"),
-        )
-        self._read_policies(function)
-        self._use_tables(function, tables, state=True)
-
-    def _grant_quality_gate(
-        self, tables: LoopTables, messages_key: kms.IKey, artifacts_bucket: s3.IBucket
-    ) -> None:
-        function = self.quality_gate
-        self._read_model_packages(function, update=True)
-        self._list_model_packages(function)
-        function.role.allow(
-            sid="ReadEvaluationReports",
-            actions=["s3:GetObject"],
-            resources=[artifacts_bucket.arn_for_objects("*")],
-            reason="Evaluation reports are written by each build run under its own prefix of "
-            "the artifacts bucket; the model package names the report's key.",
-        )
-        if artifacts_bucket.encryption_key is not None:
-            artifacts_bucket.encryption_key.grant(function.role, "kms:Decrypt")
-        self._read_policies(function)
-        self._use_tables(function, tables, state=False)
-        self._notify_projects(function, messages_key)
-
-    def _grant_deploy_trigger(self, tables: LoopTables, messages_key: kms.IKey) -> None:
-        function = self.deploy_trigger
-        self._read_model_packages(function)
-        self._list_model_packages(function)
-        function.role.allow(
-            sid="StartDeployPipelines",
-            actions=["codepipeline:StartPipelineExecution"],
-            resources=[
-                self.format_arn(
-                    service="codepipeline",
-                    resource=self.names.deploy_pipeline("*"),
-                    arn_format=cdk.ArnFormat.NO_RESOURCE_NAME,
-                )
-            ],
-            reason=_PREFIX_REASON.format(what="deploy pipelines of the projects"),
-        )
-        self._read_policies(function)
-        self._use_tables(function, tables, state=True)
-        self._notify_projects(function, messages_key)
-
-    def _grant_drift_check(self, artifacts_bucket: s3.IBucket) -> None:
-        function = self.drift_check
-        function.role.allow(
-            sid="ReadCaptureAndBaselines",
-            actions=["s3:GetObject"],
-            resources=[artifacts_bucket.arn_for_objects("*")],
-            reason="Data capture (data-capture/<endpoint>/) and baselines (written by each "
-            "build run under its own prefix) are read across the artifacts bucket.",
-        )
-        function.role.allow(
-            sid="ListCapture",
-            actions=["s3:ListBucket"],
-            resources=[artifacts_bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{DATA_CAPTURE_PREFIX}/*"]}},
-        )
-        function.role.allow(
-            sid="WriteDriftReports",
-            actions=["s3:PutObject"],
-            resources=[artifacts_bucket.arn_for_objects(f"{DRIFT_REPORTS_PREFIX}/*")],
-            reason="Drift reports, one object per project, endpoint and scheduled time, "
-            "under the drift-reports/ prefix only.",
-        )
-        if artifacts_bucket.encryption_key is not None:
-            artifacts_bucket.encryption_key.grant(
-                function.role, "kms:Decrypt", "kms:GenerateDataKey"
-            )
-        self._read_model_packages(function)
-        function.role.allow(
-            sid="PublishDriftMetrics",
-            actions=["cloudwatch:PutMetricData"],
-            resources=["*"],
-            reason="cloudwatch:PutMetricData supports no resource-level permissions; the "
-            "statement is limited to the CD4ML/Drift namespace.",
-            conditions={"StringEquals": {"cloudwatch:namespace": DRIFT_METRIC_NAMESPACE}},
-        )
 
     # --- rules ----------------------------------------------------------------
 

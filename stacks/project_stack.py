@@ -12,7 +12,7 @@ from cd4ml_constructs.log_retention import retention_days
 from cd4ml_constructs.loop import LoopNames
 from cd4ml_constructs.projects import MlProjectResources, import_platform
 from cd4ml_constructs.projects.seed_code import acknowledge_copy_function
-from config.loop import ProjectConfig
+from config.projects import ProjectConfig
 from constructs import Construct
 
 

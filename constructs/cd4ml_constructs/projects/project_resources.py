@@ -12,7 +12,7 @@ from cd4ml_constructs.projects.deploy_pipeline import ModelDeployPipeline
 from cd4ml_constructs.projects.model_build_pipeline import BuildSettings, ModelBuildPipeline
 from cd4ml_constructs.projects.platform_contract import PlatformValues
 from cd4ml_constructs.projects.seed_code import seed_code_asset
-from config.loop import ProjectConfig
+from config.projects import ProjectConfig
 from constructs import Construct
 
 # Where SageMaker endpoints write data capture, under the artifacts bucket (the
