@@ -45,10 +45,11 @@ types:
 pytest:
 	pytest
 
-# Synth speed, then the drift engine against Evidently and scipy (about 10 minutes;
+# Synth speed, project scale (1, 10, 100 projects), then the drift engine against Evidently and scipy (about 10 minutes;
 # Evidently installs into its own .venv-bench-drift). Quick run: make bench ROWS=100000
 bench: setup
 	python -m benchmarks.synth_bench
+	python -m benchmarks.project_scale
 	bash benchmarks/drift/setup_env.sh
 	python benchmarks/drift/bench_drift.py --rows $(or $(ROWS),1000000)
 
