@@ -4,8 +4,11 @@ The retrain trigger, the quality gate and the deploy trigger read the same
 settings, log and count under their own service name, read project policies
 and write the audit trail with the same clients, and keep one idempotency
 record per event id under their own key prefix. Each ``handler.py`` builds a
-``FunctionRuntime`` at import time and gives ``FunctionRuntime.handle`` the
-two things that are its own: how to read its events and what to decide.
+``FunctionRuntime`` at import time and gets its Lambda entry point from
+``FunctionRuntime.lambda_handler``, given the two things that are its own: how
+to read its events and what to decide. Clients are created on first use
+(``FunctionRuntime.client``), from one botocore session, so a cold start pays
+only for the clients the event needs.
 
 ``handle`` takes an event through the same steps in every function: the
 envelope is checked, the function reads the event, an event that needs no
@@ -21,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -32,6 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.client import BaseClient
 
 from loop_common.audit import AuditTrail
+from loop_common.aws_clients import LazyClients
 from loop_common.events import (
     DropReason,
     EventEnvelope,
@@ -98,9 +101,10 @@ class FunctionRuntime:
         names: resource names derived from ``RESOURCE_PREFIX``.
         logger: the Powertools logger of the function.
         metrics: the Powertools metrics of the function.
+        clients: the function's clients, each created on first use.
         ssm: the SSM client the policies are read with.
-        dynamodb: the DynamoDB client of the audit trail (and of the state table,
-            for the functions that keep state).
+        dynamodb: the DynamoDB client of the audit trail, the idempotency records
+            and (for the functions that keep state) the state table.
         policies: the project policies, cached per warm container.
         audit: the audit trail.
         idempotency_config: idempotency keyed on the event ``id``.
@@ -112,6 +116,7 @@ class FunctionRuntime:
     names: ResourceNames
     logger: Logger
     metrics: Metrics
+    clients: LazyClients
     ssm: BaseClient
     dynamodb: BaseClient
     policies: PolicyReader
@@ -128,8 +133,9 @@ class FunctionRuntime:
         """
         settings = LoopSettings.from_environ()
         names = ResourceNames(settings.resource_prefix)
-        ssm = boto3.client("ssm")
-        dynamodb = boto3.client("dynamodb")
+        clients = LazyClients()
+        ssm = clients.client("ssm")
+        dynamodb = clients.client("dynamodb")
         return cls(
             function_name=function_name,
             settings=settings,
@@ -139,6 +145,7 @@ class FunctionRuntime:
                 namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_METRICS_NAMESPACE),
                 service=function_name,
             ),
+            clients=clients,
             ssm=ssm,
             dynamodb=dynamodb,
             policies=PolicyReader(
@@ -149,8 +156,33 @@ class FunctionRuntime:
             ),
             audit=AuditTrail(dynamodb=dynamodb, table_name=settings.audit_table),
             idempotency_config=event_idempotency_config(),
-            persistence_store=idempotency_store(settings.idempotency_table),
+            persistence_store=idempotency_store(settings.idempotency_table, dynamodb=dynamodb),
         )
+
+    def client(self, service: str) -> BaseClient:
+        """The function's client of ``service``, created on its first call."""
+        return self.clients.client(service)
+
+    def lambda_handler(
+        self,
+        *,
+        read: Callable[[EventEnvelope], Request | NotActionable],
+        decide: Decide[Request],
+    ) -> Callable[[Any, LambdaContext], dict[str, Any]]:
+        """The function's Lambda entry point: ``handle`` with Powertools logs and metrics.
+
+        ``decide`` is wrapped by ``once_per_event``; every log line carries the
+        event id as its correlation id, and the metrics are flushed once per
+        invocation.
+        """
+        decide_once = self.once_per_event(decide)
+
+        @self.metrics.log_metrics
+        @self.logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
+        def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+            return self.handle(event, context, read=read, decide=decide_once)
+
+        return handler
 
     def once_per_event(self, decide: DecideFunction) -> DecideFunction:
         """Run ``decide`` once per event id; a redelivery gets the first answer back.

@@ -12,9 +12,6 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from loop_common.events import EventEnvelope, NotActionable
 from loop_common.function_runtime import FunctionRuntime
 from loop_common.policy import ProjectPolicy
@@ -31,22 +28,14 @@ from retrain_trigger.logic import (
 )
 
 runtime = FunctionRuntime.from_environ(FUNCTION_NAME)
-logger, metrics, policies, audit = runtime.logger, runtime.metrics, runtime.policies, runtime.audit
-ssm, dynamodb, persistence_store = runtime.ssm, runtime.dynamodb, runtime.persistence_store
+policies, audit, dynamodb = runtime.policies, runtime.audit, runtime.dynamodb
 
 raw_bucket = required_variable(os.environ, "RAW_BUCKET_NAME")
 lease_seconds = integer_variable(
     os.environ, "LEASE_SECONDS", default=DEFAULT_LEASE_SECONDS, minimum=60, maximum=7 * 86400
 )
-sagemaker = boto3.client("sagemaker")
+sagemaker = runtime.client("sagemaker")
 state = StateStore(dynamodb=dynamodb, table_name=required_variable(os.environ, "STATE_TABLE"))
-
-
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    """Handle one drift alarm, raw-data, scheduled-retrain or build-run-status event."""
-    return runtime.handle(event, context, read=read_event, decide=decide_once)
 
 
 def read_event(envelope: EventEnvelope) -> RetrainRequest | BuildRunEnded | NotActionable:
@@ -54,8 +43,7 @@ def read_event(envelope: EventEnvelope) -> RetrainRequest | BuildRunEnded | NotA
     return read_retrain_event(envelope, names=runtime.names, raw_bucket=raw_bucket)
 
 
-@runtime.once_per_event
-def decide_once(
+def decide(
     *, event: dict[str, Any], request: RetrainRequest | BuildRunEnded, policy: ProjectPolicy
 ) -> dict[str, Any]:
     """Take the decision for one event id; a redelivery gets the first answer back."""
@@ -73,3 +61,7 @@ def decide_once(
             now=now,
         )
     return outcome.as_response()
+
+
+handler = runtime.lambda_handler(read=read_event, decide=decide)
+"""Handle one drift alarm, raw-data, scheduled-retrain or build-run-status event."""

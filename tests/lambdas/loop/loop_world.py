@@ -142,10 +142,12 @@ class CallRecorder:
 
 
 def handler_clients(module: Any) -> list[Any]:
-    """Every boto3 client a handler module uses, the idempotency layer's included."""
+    """Every boto3 client a handler module may use, the idempotency layer's included.
+
+    The handlers create their clients on first use; asking for them here creates them.
+    """
     names = ("sagemaker", "s3", "sns", "dynamodb", "ssm", "codepipeline")
-    clients = [getattr(module, name) for name in names if hasattr(module, name)]
-    return [*clients, module.persistence_store.client]
+    return [module.runtime.clients.created(name) for name in names]
 
 
 def policy_document(project: str = PROJECT, **overrides: Any) -> dict[str, Any]:

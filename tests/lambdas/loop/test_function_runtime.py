@@ -69,9 +69,9 @@ class RecordingAuditTrail:
 )
 def test_each_function_names_its_logs_metrics_and_idempotency_records(module, function):
     assert module.runtime.function_name == function
-    assert module.logger.service == function
-    assert module.metrics.service == function
-    assert module.persistence_store.table_name == IDEMPOTENCY_TABLE
+    assert module.runtime.logger.service == function
+    assert module.runtime.metrics.service == function
+    assert module.runtime.persistence_store.table_name == IDEMPOTENCY_TABLE
 
 
 def test_idempotency_records_keep_the_key_of_each_function(world, context_for):

@@ -24,7 +24,8 @@ from loop_common.events import (
 from loop_common.naming import ResourceNames, project_from_raw_key, request_token
 from loop_common.policy import PolicyError, PolicyReader, parse_policy
 from loop_common.settings import LoopSettings, SettingsError
-from quality_gate.logic import Champion, Evidence, approval_description, judge, read_marker
+from quality_gate.approval_text import approval_description, read_marker
+from quality_gate.judgement import Champion, Evidence, judge
 
 from .loop_world import (
     ACCOUNT,
@@ -251,7 +252,7 @@ def test_a_missing_key_is_refused():
 def reader_with_clock(clock: list[float]) -> PolicyReader:
     """A policy reader with a 60 s cache whose clock is ``clock[0]``."""
     return PolicyReader(
-        ssm=retrain_handler.ssm,
+        ssm=retrain_handler.runtime.ssm,
         parameter_prefix=POLICY_PREFIX,
         names=NAMES,
         cache_seconds=60,
