@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from deploy_trigger.logic import FUNCTION_NAME, deploy_approved, roll_back_rejected
+from loop_common.deploy_state import DeployState
 from loop_common.events import (
     EventEnvelope,
     ModelPackageChange,
@@ -24,7 +25,6 @@ from loop_common.model_registry import APPROVED, REJECTED, ModelRegistry
 from loop_common.notifications import Notifier
 from loop_common.policy import ProjectPolicy
 from loop_common.settings import required_variable
-from loop_common.state_store import StateStore
 
 runtime = FunctionRuntime.from_environ(FUNCTION_NAME)
 policies, audit, dynamodb = runtime.policies, runtime.audit, runtime.dynamodb
@@ -34,7 +34,7 @@ codepipeline = runtime.client("codepipeline")
 sns = runtime.client("sns")
 registry = ModelRegistry(sagemaker=sagemaker)
 notifier = Notifier(sns=sns)
-state = StateStore(dynamodb=dynamodb, table_name=required_variable(os.environ, "STATE_TABLE"))
+state = DeployState(dynamodb=dynamodb, table_name=required_variable(os.environ, "STATE_TABLE"))
 
 
 def read_decided_change(envelope: EventEnvelope) -> ModelPackageChange | NotActionable:

@@ -9,6 +9,7 @@ conventions, or a policy filed under another project's name is a
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -16,9 +17,16 @@ from typing import Literal
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from loop_common.naming import ResourceNames, is_project_name, raw_data_prefix
+from loop_common.naming import ResourceNames, is_project_name, parse_arn, raw_data_prefix
 
 SUPPORTED_SCHEMA_VERSION = 1
 
@@ -39,16 +47,69 @@ class _PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
+# Values a metric can take at all; a report outside them is wrong, not a good or bad model.
+_UNIT_INTERVAL = (0.0, 1.0)
+_NON_NEGATIVE = (0.0, math.inf)
+DEFAULT_VALID_RANGES: dict[str, tuple[float, float]] = {
+    **dict.fromkeys(
+        (
+            "auc", "roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "precision",
+            "recall", "f1", "f1_score", "f2", "specificity", "sensitivity",
+            "true_positive_rate", "true_negative_rate", "false_positive_rate",
+            "false_negative_rate",
+        ),
+        _UNIT_INTERVAL,
+    ),
+    **dict.fromkeys(
+        (
+            "mse", "rmse", "mae", "mape", "msle", "rmsle", "log_loss", "logloss",
+            "cross_entropy", "error", "mean_squared_error", "root_mean_squared_error",
+            "mean_absolute_error", "mean_absolute_percentage_error",
+        ),
+        _NON_NEGATIVE,
+    ),
+    "r2": (-math.inf, 1.0),
+}  # fmt: skip
+
+
 class MetricPolicy(_PolicyModel):
     """The evaluation metric the quality gate judges a model on.
 
     Attributes:
         name: key of the metric in the evaluation report, e.g. ``auc`` or ``rmse``.
         direction: ``higher`` when a larger value is better, ``lower`` otherwise.
+        valid_min: the lowest value the metric can take (inclusive); default from
+            ``DEFAULT_VALID_RANGES`` for well-known names (0 for ``auc`` and
+            ``rmse``), else unbounded.
+        valid_max: the highest value it can take (inclusive); default 1 for
+            ``auc``-like metrics and ``r2``, else unbounded.
     """
 
     name: str
     direction: Literal["higher", "lower"]
+    valid_min: float | None = None
+    valid_max: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> MetricPolicy:
+        low, high = self.valid_range
+        if not low < high:
+            raise ValueError(f"valid_min {low} must be below valid_max {high}")
+        return self
+
+    @property
+    def valid_range(self) -> tuple[float, float]:
+        """``(lowest, highest)`` value the metric can take, both inclusive."""
+        low, high = DEFAULT_VALID_RANGES.get(self.name.lower(), (-math.inf, math.inf))
+        return (
+            low if self.valid_min is None else self.valid_min,
+            high if self.valid_max is None else self.valid_max,
+        )
+
+    def can_be(self, value: float) -> bool:
+        """True when ``value`` lies within the metric's valid range."""
+        low, high = self.valid_range
+        return low <= value <= high
 
     @field_validator("name")
     @classmethod
@@ -122,8 +183,9 @@ class ProjectPolicy(_PolicyModel):
 def check_policy_names(policy: ProjectPolicy, project: str, names: ResourceNames) -> None:
     """Raise ``ValueError`` when the policy is not ``project``'s or breaks a naming convention.
 
-    A policy naming another project's pipeline or group would let one project's
-    events act on another's resources; the names are therefore not free choices.
+    A policy naming another project's pipeline, group or topic would let one
+    project's events act on another's resources (or tell another team); the
+    names are therefore not free choices.
     """
     expected = {
         "project": project,
@@ -132,6 +194,13 @@ def check_policy_names(policy: ProjectPolicy, project: str, names: ResourceNames
         "deploy_pipeline": names.deploy_pipeline(project),
         "drift_alarm_name": names.drift_alarm(project),
     }
+    topic = parse_arn(policy.notification_topic_arn)
+    topic_name = topic.resource if topic is not None else ""
+    if topic_name != names.notification_topic(project):
+        raise ValueError(
+            f"notification_topic_arn names topic {topic_name!r}; "
+            f"expected {names.notification_topic(project)!r}"
+        )
     for key, value in expected.items():
         actual = getattr(policy, key)
         if actual != value:

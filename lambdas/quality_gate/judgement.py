@@ -68,12 +68,29 @@ def improvement_over(value: float, champion_value: float, policy: ProjectPolicy)
     return champion_value - value
 
 
+def plausible(reading: MetricReading, policy: ProjectPolicy) -> MetricReading:
+    """``reading``, or a reading with a problem when its value cannot be true.
+
+    A value outside the metric's valid range (an AUC above 1, a negative error)
+    says the evaluation report is wrong, not that the model is good or bad.
+    """
+    value = reading.value
+    if value is None or policy.metric.can_be(value):
+        return reading
+    low, high = policy.metric.valid_range
+    return MetricReading.missing(
+        f"{policy.metric.name} {format_number(value)} is outside the metric's valid range "
+        f"[{format_number(low)}, {format_number(high)}]: the evaluation report cannot be right"
+    )
+
+
 def judge(policy: ProjectPolicy, evidence: Evidence) -> Judgement:
     """Decide approve, hold or reject from the evidence alone (no I/O)."""
     metric = policy.metric.name
-    value = evidence.candidate.value
+    candidate = plausible(evidence.candidate, policy)
+    value = candidate.value
     if value is None:
-        return Judgement(Decision.REJECTED, f"{evidence.candidate.problem}")
+        return Judgement(Decision.REJECTED, f"{candidate.problem}")
     if not meets_threshold(value, policy):
         side = "below the minimum" if policy.metric.direction == "higher" else "above the maximum"
         return Judgement(
@@ -84,12 +101,13 @@ def judge(policy: ProjectPolicy, evidence: Evidence) -> Judgement:
     champion = evidence.champion
     comparison = "there is no approved champion yet"
     if champion is not None:
-        champion_value = champion.reading.value
+        champion_reading = plausible(champion.reading, policy)
+        champion_value = champion_reading.value
         if champion_value is None:
             return Judgement(
                 Decision.HELD,
                 f"{metric} {format_number(value)} meets the threshold, but the champion (version "
-                f"{champion.version}) cannot be compared: {champion.reading.problem}; "
+                f"{champion.version}) cannot be compared: {champion_reading.problem}; "
                 "a human must decide",
             )
         gain = improvement_over(value, champion_value, policy)

@@ -28,7 +28,7 @@ from quality_gate.approval_text import (
     evidence_summary,
     read_marker,
 )
-from quality_gate.judgement import Champion, Evidence, Judgement, judge
+from quality_gate.judgement import Champion, Evidence, Judgement, judge, plausible
 
 FUNCTION_NAME = "quality-gate"
 
@@ -39,14 +39,16 @@ def gather_evidence(
     package: ModelPackage, *, policy: ProjectPolicy, registry: ModelRegistry, s3: BaseClient
 ) -> Evidence:
     """Read the candidate's metric and the champion's."""
-    candidate = read_metric(s3, package.metrics_report_uri, policy.metric.name)
+    candidate = plausible(read_metric(s3, package.metrics_report_uri, policy.metric.name), policy)
     champion_package = registry.latest_approved(package.group, excluding=package.arn)
     champion = None
     if champion_package is not None:
         champion = Champion(
             arn=champion_package.arn,
             version=champion_package.version,
-            reading=read_metric(s3, champion_package.metrics_report_uri, policy.metric.name),
+            reading=plausible(
+                read_metric(s3, champion_package.metrics_report_uri, policy.metric.name), policy
+            ),
         )
     return Evidence(candidate=candidate, champion=champion)
 
