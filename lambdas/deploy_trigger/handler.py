@@ -16,13 +16,12 @@ from deploy_trigger.logic import FUNCTION_NAME, deploy_approved, roll_back_rejec
 from loop_common.deploy_state import DeployState
 from loop_common.events import (
     EventEnvelope,
-    ModelPackageChange,
     NotActionable,
-    read_model_package_change,
 )
 from loop_common.function_runtime import FunctionRuntime
 from loop_common.model_registry import APPROVED, REJECTED, ModelRegistry
 from loop_common.notifications import Notifier
+from loop_common.package_events import ModelPackageChange, read_model_package_change
 from loop_common.policy import ProjectPolicy
 from loop_common.settings import required_variable
 

@@ -28,11 +28,11 @@ from deploy_trigger.rollback import FUNCTION_NAME, roll_back_rejected
 from deploy_trigger.sending import MODEL_PACKAGE_VARIABLE, send_version, start_deploy
 from loop_common.audit import AuditTrail, AuditValue
 from loop_common.deploy_state import NOT_STARTED, DeployedVersion, DeployState
-from loop_common.events import ModelPackageChange
 from loop_common.model_registry import APPROVED, ModelPackage, ModelRegistry
 from loop_common.naming import request_token
 from loop_common.outcome import Decision, Outcome
 from loop_common.package_decision import record_package_decision
+from loop_common.package_events import ModelPackageChange
 from loop_common.policy import ProjectPolicy
 
 __all__ = [

@@ -11,12 +11,12 @@ from deploy_trigger.deploy_lock import deploy_lock
 from deploy_trigger.sending import send_version
 from loop_common.audit import AuditTrail, AuditValue, decision_id
 from loop_common.deploy_state import NOT_STARTED, DeployedVersion, DeployState
-from loop_common.events import ModelPackageChange
 from loop_common.model_registry import REJECTED, ModelRegistry
 from loop_common.naming import request_token
 from loop_common.notifications import Notifier
 from loop_common.outcome import Decision, Outcome
 from loop_common.package_decision import record_package_decision
+from loop_common.package_events import ModelPackageChange
 from loop_common.policy import ProjectPolicy
 
 FUNCTION_NAME = "deploy-trigger"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
@@ -29,6 +30,9 @@ from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.client import BaseClient
@@ -39,21 +43,25 @@ from loop_common.events import (
     DropReason,
     EventEnvelope,
     EventRejected,
-    ModelPackageChange,
     NotActionable,
     accept_envelope,
+    check_event_age,
     own_account_id,
 )
 from loop_common.idempotency import event_idempotency_config, idempotency_store
 from loop_common.naming import ResourceNames
 from loop_common.observability import (
+    REPLAYED_FLAG,
     report_dropped,
     report_failure,
     report_ignored,
     report_response,
 )
-from loop_common.policy import PolicyReader, ProjectPolicy
-from loop_common.settings import LoopSettings
+from loop_common.outcome import Decision, Outcome
+from loop_common.package_events import ModelPackageChange
+from loop_common.policy import PolicyReader, ProjectPolicy, check_topic_account
+from loop_common.redrive import REDRIVE_REQUESTED, Redrive, read_redrive, record_redrive
+from loop_common.settings import MAX_EVENT_AHEAD_SECONDS, LoopSettings
 
 DEFAULT_METRICS_NAMESPACE = "CD4ML"
 
@@ -224,11 +232,22 @@ class FunctionRuntime:
             The response: ``dropped``, ``ignored`` or the decision taken.
         """
         self.idempotency_config.register_lambda_context(context)
+        now = datetime.now(UTC)
+        redrive: Redrive | None = None
         try:
-            envelope = accept_envelope(
-                event,
-                own_account_id(self.settings.platform_account_id, context.invoked_function_arn),
+            account = own_account_id(
+                self.settings.platform_account_id, context.invoked_function_arn
             )
+            envelope = accept_envelope(event, account, self.settings.region)
+            check_event_age(
+                envelope,
+                now=now,
+                max_age_seconds=self.settings.max_event_age_seconds,
+                max_ahead_seconds=MAX_EVENT_AHEAD_SECONDS,
+            )
+            if envelope.kind == REDRIVE_REQUESTED:
+                redrive = read_redrive(envelope, account, self.settings.region)
+                event, envelope = redrive.event, redrive.envelope
             request = read(envelope)
             if isinstance(request, NotActionable):
                 return report_ignored(
@@ -239,6 +258,7 @@ class FunctionRuntime:
                 raise EventRejected(
                     DropReason.UNKNOWN_PROJECT, f"no policy for project {request.project!r}"
                 )
+            check_topic_account(policy, account)
         except EventRejected as rejection:
             return report_dropped(rejection, logger=self.logger, metrics=self.metrics)
         except Exception as error:
@@ -246,7 +266,23 @@ class FunctionRuntime:
             raise
         self.logger.append_keys(**log_keys(request))
         try:
+            if redrive is not None:
+                record_redrive(
+                    redrive,
+                    project=request.project,
+                    function=self.function_name,
+                    audit=self.audit,
+                    now=now,
+                )
             response = decide(event=event, request=request, policy=policy)
+        except IdempotencyAlreadyInProgressError:
+            # A concurrent copy of this very event is being decided: not a failure.
+            response = Outcome(
+                Decision.DUPLICATE_IN_PROGRESS,
+                "a copy of this event is being handled at the same moment",
+                project=request.project,
+            ).as_response()
+            response[REPLAYED_FLAG] = True
         except Exception as error:
             report_failure(error, logger=self.logger, metrics=self.metrics)
             raise

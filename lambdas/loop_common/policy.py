@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from loop_common.metric_ranges import DEFAULT_VALID_RANGES
 from loop_common.naming import ResourceNames, is_project_name, parse_arn, raw_data_prefix
 
 SUPPORTED_SCHEMA_VERSION = 1
@@ -45,31 +46,6 @@ class PolicyError(RuntimeError):
 
 class _PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
-
-# Values a metric can take at all; a report outside them is wrong, not a good or bad model.
-_UNIT_INTERVAL = (0.0, 1.0)
-_NON_NEGATIVE = (0.0, math.inf)
-DEFAULT_VALID_RANGES: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(
-        (
-            "auc", "roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "precision",
-            "recall", "f1", "f1_score", "f2", "specificity", "sensitivity",
-            "true_positive_rate", "true_negative_rate", "false_positive_rate",
-            "false_negative_rate",
-        ),
-        _UNIT_INTERVAL,
-    ),
-    **dict.fromkeys(
-        (
-            "mse", "rmse", "mae", "mape", "msle", "rmsle", "log_loss", "logloss",
-            "cross_entropy", "error", "mean_squared_error", "root_mean_squared_error",
-            "mean_absolute_error", "mean_absolute_percentage_error",
-        ),
-        _NON_NEGATIVE,
-    ),
-    "r2": (-math.inf, 1.0),
-}  # fmt: skip
 
 
 class MetricPolicy(_PolicyModel):
@@ -209,6 +185,16 @@ def check_policy_names(policy: ProjectPolicy, project: str, names: ResourceNames
         raise ValueError(
             f"retrain.raw_prefix is {policy.retrain.raw_prefix!r}; "
             f"expected a prefix within {raw_data_prefix(project)!r}"
+        )
+
+
+def check_topic_account(policy: ProjectPolicy, account: str) -> None:
+    """Raise ``PolicyError`` when the policy's topic lies in another account than ``account``."""
+    topic = parse_arn(policy.notification_topic_arn)
+    if topic is None or topic.account != account:
+        raise PolicyError(
+            policy.project,
+            f"notification_topic_arn {policy.notification_topic_arn!r} is not in account {account}",
         )
 
 

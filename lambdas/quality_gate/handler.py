@@ -12,13 +12,13 @@ from typing import Any
 
 from loop_common.events import (
     EventEnvelope,
-    ModelPackageChange,
     NotActionable,
-    read_model_package_change,
 )
 from loop_common.function_runtime import FunctionRuntime
 from loop_common.model_registry import PENDING_MANUAL_APPROVAL, ModelRegistry
 from loop_common.notifications import Notifier
+from loop_common.package_claims import PackageClaims
+from loop_common.package_events import ModelPackageChange, read_model_package_change
 from loop_common.policy import ProjectPolicy
 from quality_gate.logic import FUNCTION_NAME, evaluate_candidate
 
@@ -30,6 +30,9 @@ s3 = runtime.client("s3")
 sns = runtime.client("sns")
 registry = ModelRegistry(sagemaker=sagemaker)
 notifier = Notifier(sns=sns)
+claims = PackageClaims(
+    dynamodb=dynamodb, table_name=runtime.settings.idempotency_table, function=FUNCTION_NAME
+)
 
 
 def read_pending_change(envelope: EventEnvelope) -> ModelPackageChange | NotActionable:
@@ -53,6 +56,7 @@ def decide(
         s3=s3,
         notifier=notifier,
         audit=audit,
+        claims=claims,
         now=datetime.now(UTC),
     )
     return outcome.as_response()

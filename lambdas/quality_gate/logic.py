@@ -16,11 +16,12 @@ from botocore.client import BaseClient
 
 from loop_common.audit import AuditTrail, AuditValue, decision_id
 from loop_common.evaluation_report import read_metric
-from loop_common.events import ModelPackageChange
 from loop_common.model_registry import PENDING_MANUAL_APPROVAL, ModelPackage, ModelRegistry
 from loop_common.notifications import Notifier
 from loop_common.outcome import Decision, Outcome
+from loop_common.package_claims import PackageClaims
 from loop_common.package_decision import record_package_decision
+from loop_common.package_events import ModelPackageChange
 from loop_common.policy import ProjectPolicy
 from quality_gate.approval_text import (
     STATUS_FOR,
@@ -61,6 +62,7 @@ def evaluate_candidate(
     s3: BaseClient,
     notifier: Notifier,
     audit: AuditTrail,
+    claims: PackageClaims,
     now: datetime,
 ) -> Outcome:
     """Decide on a package waiting for approval, write the decision down and tell the team."""
@@ -93,9 +95,29 @@ def evaluate_candidate(
             inputs={"package_arn": package.arn, "status": package.approval_status},
         )
 
+    if marker is None:
+        holder = claims.claim(package.arn, event_id=change.event_id, now=now)
+        if holder is not None:
+            return Outcome(
+                Decision.IGNORED,
+                f"the package is being judged for event {holder}; one decision per package",
+                project=project,
+            )
+    elif package.approval_status != STATUS_FOR[marker.decision]:
+        # A retry of this event after a person changed the gate's verdict.
+        return _human_decided(change, audit, now, package, package, marker.decision)
+
     evidence = gather_evidence(package, policy=policy, registry=registry, s3=s3)
     if marker is None:
         judgement = judge(policy, evidence)
+        # Re-read right before the update: a person may have decided meanwhile.
+        current = registry.describe(package.arn)
+        if (
+            current is None
+            or current.approval_status != PENDING_MANUAL_APPROVAL
+            or current.approval_description != package.approval_description
+        ):
+            return _human_decided(change, audit, now, package, current, judgement.decision)
         registry.set_approval(
             package.arn,
             status=STATUS_FOR[judgement.decision],
@@ -121,6 +143,33 @@ def evaluate_candidate(
         judgement.reason,
         inputs=_audit_inputs(package, policy, evidence),
         result=result,
+    )
+
+
+def _human_decided(
+    change: ModelPackageChange,
+    audit: AuditTrail,
+    now: datetime,
+    package: ModelPackage,
+    current: ModelPackage | None,
+    verdict: Decision,
+) -> Outcome:
+    """A person decided the package while the gate was judging it: theirs stands, recorded."""
+    status = "deleted" if current is None else current.approval_status or "without status"
+    return _record(
+        change,
+        audit,
+        now,
+        Decision.SKIPPED_HUMAN_DECIDED,
+        f"a person set the package to {status} while the quality gate was judging it; the "
+        f"person's decision stands and the gate's verdict ({verdict.value}) was not applied",
+        inputs={
+            "package_arn": package.arn,
+            "status_when_judged": package.approval_status,
+            "current_status": status,
+            "gate_verdict": verdict.value,
+        },
+        result={"model_approval_status": status},
     )
 
 

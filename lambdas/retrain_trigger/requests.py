@@ -181,6 +181,10 @@ def _read_run_status(
         raise EventRejected(
             DropReason.FOREIGN_RESOURCE, f"pipeline in account {arn.account or '(none)'}"
         )
+    if envelope.region is not None and arn.region != envelope.region:
+        raise EventRejected(
+            DropReason.FOREIGN_RESOURCE, f"pipeline in region {arn.region or '(none)'}"
+        )
     kind, _, pipeline_name = arn.resource.partition("/")
     if kind != "pipeline" or not pipeline_name or "/" in pipeline_name:
         raise EventRejected(

@@ -19,9 +19,9 @@ from loop_common.events import (
     EventRejected,
     accept_envelope,
     own_account_id,
-    read_model_package_change,
 )
 from loop_common.naming import ResourceNames, project_from_raw_key, request_token
+from loop_common.package_events import read_model_package_change
 from loop_common.policy import PolicyError, PolicyReader, parse_policy
 from loop_common.settings import LoopSettings, SettingsError
 from quality_gate.approval_text import approval_description, read_marker
@@ -184,7 +184,7 @@ def test_model_package_changes_that_are_refused(detail_change, reason):
 
 def test_a_model_package_change_names_project_and_version():
     change = read_model_package_change(
-        accept_envelope(load_event("model_package_approved"), ACCOUNT), NAMES
+        accept_envelope(load_event("model_package_approved", time="2024-05-01T11:12:20Z"), ACCOUNT), NAMES
     )
 
     assert (change.project, change.version, change.approval_status) == ("churn", 2, "Approved")
