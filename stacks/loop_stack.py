@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -212,6 +214,29 @@ class LoopStack(cdk.Stack):
         self._grant_deploy_trigger(tables, messages_key)
         self._grant_drift_check(artifacts_bucket)
         self._add_rules(raw_bucket)
+        self.lapsed_lease_alarm = self._lapsed_lease_alarm()
+
+    def _lapsed_lease_alarm(self) -> cloudwatch.Alarm:
+        """A build lease nobody released lapsed: a build run never reported its end."""
+        alarm = cloudwatch.Alarm(
+            self,
+            "LapsedBuildLeasesAlarm",
+            alarm_description="A project's build lease lapsed: a build run never reported its "
+            "end (crashed, or its status event was lost); the next trigger went ahead",
+            metric=cloudwatch.Metric(
+                namespace=LOOP_METRIC_NAMESPACE,
+                metric_name="LapsedBuildLeases",
+                dimensions_map={"service": "retrain-trigger"},
+                period=cdk.Duration.minutes(5),
+                statistic="Sum",
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.alarm_topic))
+        return alarm
 
     # --- network ------------------------------------------------------------
 
@@ -330,6 +355,20 @@ class LoopStack(cdk.Stack):
                 )
             ],
             reason=_PREFIX_REASON.format(what="model-build pipelines of the projects"),
+        )
+        function.role.allow(
+            sid="ReadDriftAlarms",
+            actions=["cloudwatch:DescribeAlarms"],
+            resources=[
+                self.format_arn(
+                    service="cloudwatch",
+                    resource="alarm",
+                    resource_name=self.names.drift_alarm("*"),
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+            reason="A drift alarm remembered while its project was blocked is read again "
+            "before the retrain it asked for starts; only the projects' drift alarms.",
         )
         self._read_policies(function)
         self._use_tables(function, tables, state=True)

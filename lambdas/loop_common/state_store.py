@@ -10,6 +10,7 @@ lease is given back.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from loop_common.state_table import StateTable, epoch, from_epoch, is_condition_
 BUILD_LEASE = "build-lease"
 BUILD_COOLDOWN = "build-cooldown"
 PENDING_RETRAIN = "pending-retrain"
+ENDED_RUN = "ended-run"
 
 __all__ = ["BuildLease", "Cooldown", "DeployState", "DeployedVersion", "LeaseAttempt", "StateStore"]
 
@@ -235,3 +237,23 @@ class StateStore(StateTable):
     def forget_pending_retrain(self, project: str, *, event_id: str) -> bool:
         """Drop the pending retrain of ``event_id``; True when it was still there."""
         return self._delete_if(project, PENDING_RETRAIN, "event_id = :value", event_id)
+
+    # Runs that ended before their lease named them --------------------------------------
+
+    def note_ended_run(self, project: str, *, pipeline_execution_arn: str, until: datetime) -> None:
+        """Remember that a run ended whose lease did not name it (yet)."""
+        self._put_if(
+            {
+                **self._key(project, _ended_run_kind(pipeline_execution_arn)),
+                "pipeline_execution_arn": {"S": pipeline_execution_arn},
+                "expires_at": {"N": str(epoch(until))},
+            }
+        )
+
+    def run_ended(self, project: str, *, pipeline_execution_arn: str) -> bool:
+        """True when the end of ``pipeline_execution_arn`` was noted before its lease named it."""
+        return self._get(project, _ended_run_kind(pipeline_execution_arn)) is not None
+
+
+def _ended_run_kind(pipeline_execution_arn: str) -> str:
+    return f"{ENDED_RUN}#{hashlib.sha256(pipeline_execution_arn.encode()).hexdigest()[:32]}"

@@ -18,10 +18,12 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, iso_utc
+from loop_common.aws_errors import is_definite_refusal
 from loop_common.naming import request_token
 from loop_common.outcome import Decision, Outcome
 from loop_common.policy import ProjectPolicy
 from loop_common.state_store import StateStore
+from retrain_trigger.pending import remember_if_drift
 from retrain_trigger.requests import (
     BuildRunEnded,
     RetrainRequest,
@@ -41,6 +43,8 @@ __all__ = [
 FUNCTION_NAME = "retrain-trigger"
 DEFAULT_LEASE_SECONDS = 6 * 60 * 60
 
+
+UNKNOWN_EXECUTION = "unknown: the start request's outcome was not received"
 
 # Limits of SageMaker's StartPipelineExecution fields.
 _PARAMETER_VALUE_LIMIT = 1024
@@ -110,7 +114,10 @@ def start_build_run(
             Decision.SKIPPED_COOLDOWN,
             f"the previous build run started less than {policy.retrain.cooldown_minutes} minutes "
             f"ago; the next may start after {iso_utc(cooldown.until)}",
-            {"blocking_execution_arn": cooldown.pipeline_execution_arn},
+            {
+                "blocking_execution_arn": cooldown.pipeline_execution_arn,
+                **remember_if_drift(request, state, now),
+            },
         )
 
     attempt = state.acquire_build_lease(
@@ -130,8 +137,16 @@ def start_build_run(
         return decided(
             Decision.SKIPPED_LEASE_HELD,
             "another build run of the project is in flight",
-            {key: value for key, value in blocking.items() if value},
+            {
+                **{key: value for key, value in blocking.items() if value},
+                **remember_if_drift(request, state, now),
+            },
         )
+    lapsed = (
+        {"lapsed_lease_event_id": attempt.lapsed.holder_event_id}
+        if attempt.lapsed is not None
+        else {}
+    )
 
     pipeline = policy.model_build_pipeline
     token = request_token("retrain", request.event_id)
@@ -147,14 +162,27 @@ def start_build_run(
             ],
             ClientRequestToken=token,
         )
-    except Exception:
-        _give_back_lease(state, project, request.event_id)
+    except Exception as error:
+        if is_definite_refusal(error):
+            _give_back_lease(state, project, request.event_id)
+        elif policy.retrain.cooldown_minutes > 0:
+            # The run may have started: the lease stays, and the cooldown holds too, so
+            # no other event starts a second run before the retry finds this one.
+            state.start_cooldown(
+                project,
+                until=now + timedelta(minutes=policy.retrain.cooldown_minutes),
+                event_id=request.event_id,
+                pipeline_execution_arn=UNKNOWN_EXECUTION,
+            )
         raise
     execution_arn = str(response["PipelineExecutionArn"])
 
     state.attach_execution_to_lease(
         project, holder_event_id=request.event_id, pipeline_execution_arn=execution_arn
     )
+    if state.run_ended(project, pipeline_execution_arn=execution_arn):
+        # The run ended before its lease named it: its end event found no lease.
+        state.release_lease_of_execution(project, pipeline_execution_arn=execution_arn)
     if policy.retrain.cooldown_minutes > 0:
         state.start_cooldown(
             project,
@@ -165,7 +193,7 @@ def start_build_run(
     return decided(
         Decision.RETRAIN_STARTED,
         request.reason,
-        {"pipeline": pipeline, "pipeline_execution_arn": execution_arn},
+        {"pipeline": pipeline, "pipeline_execution_arn": execution_arn, **lapsed},
     )
 
 
@@ -177,13 +205,27 @@ def _give_back_lease(state: StateStore, project: str, holder_event_id: str) -> N
 
 
 def end_build_run(
-    ended: BuildRunEnded, *, state: StateStore, audit: AuditTrail, now: datetime
+    ended: BuildRunEnded,
+    *,
+    state: StateStore,
+    audit: AuditTrail,
+    now: datetime,
+    lease_seconds: int = DEFAULT_LEASE_SECONDS,
 ) -> Outcome:
-    """Release the build lease held for the run that ended, if the retrain trigger started it."""
+    """Release the build lease held for the run that ended, if the retrain trigger started it.
+
+    A run that ends before its lease names it is noted, so that the start that
+    names it releases the lease at once.
+    """
     released = state.release_lease_of_execution(
         ended.project, pipeline_execution_arn=ended.pipeline_execution_arn
     )
     if not released:
+        state.note_ended_run(
+            ended.project,
+            pipeline_execution_arn=ended.pipeline_execution_arn,
+            until=now + timedelta(seconds=lease_seconds),
+        )
         return Outcome(
             Decision.IGNORED,
             "no build lease covers this run (started elsewhere, or already released)",

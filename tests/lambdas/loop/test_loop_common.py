@@ -184,7 +184,8 @@ def test_model_package_changes_that_are_refused(detail_change, reason):
 
 def test_a_model_package_change_names_project_and_version():
     change = read_model_package_change(
-        accept_envelope(load_event("model_package_approved", time="2024-05-01T11:12:20Z"), ACCOUNT), NAMES
+        accept_envelope(load_event("model_package_approved", time="2024-05-01T11:12:20Z"), ACCOUNT),
+        NAMES,
     )
 
     assert (change.project, change.version, change.approval_status) == ("churn", 2, "Approved")
