@@ -19,16 +19,16 @@ def on_call(
 ) -> Iterator[None]:
     """Run ``step`` at ``event_name`` (``before-call.<service>.<Operation>`` or ``after-call...``).
 
-    With ``once`` the step runs at the first such call only. A step's return value
-    is ignored (a value would replace the call's response).
+    With ``once`` the step runs at the first such call only. What a ``before-call``
+    step returns, if not None, answers the call in place of the service.
     """
     done = threading.Event()
 
-    def hook(**kwargs: Any) -> None:
+    def hook(**kwargs: Any) -> Any:
         if once and done.is_set():
-            return
+            return None
         done.set()
-        step(**kwargs)
+        return step(**kwargs)
 
     client.meta.events.register(event_name, hook)
     try:
