@@ -49,6 +49,7 @@ pytest:
 # Evidently installs into its own .venv-bench-drift). Quick run: make bench ROWS=100000
 bench: setup
 	python -m benchmarks.synth_bench
+	python -m benchmarks.cold_start
 	bash benchmarks/drift/setup_env.sh
 	python benchmarks/drift/bench_drift.py --rows $(or $(ROWS),1000000)
 
