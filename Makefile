@@ -50,6 +50,7 @@ pytest:
 bench: setup
 	python -m benchmarks.synth_bench
 	python -m benchmarks.project_scale
+	python -m benchmarks.cold_start
 	bash benchmarks/drift/setup_env.sh
 	python benchmarks/drift/bench_drift.py --rows $(or $(ROWS),1000000)
 

@@ -116,6 +116,20 @@ class LoopGrants:
             ],
             reason=_PREFIX_REASON.format(what="model-build pipelines of the projects"),
         )
+        function.role.allow(
+            sid="ReadDriftAlarms",
+            actions=["cloudwatch:DescribeAlarms"],
+            resources=[
+                self.stack.format_arn(
+                    service="cloudwatch",
+                    resource="alarm",
+                    resource_name=self.names.drift_alarm("*"),
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+            reason="A drift alarm remembered while its project was blocked is read again "
+            "before the retrain it asked for starts; only the projects' drift alarms.",
+        )
         self._read_policies(function)
         self._use_tables(function, tables, state=True)
 

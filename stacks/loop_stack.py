@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -186,6 +188,31 @@ class LoopStack(cdk.Stack):
         grants.deploy_trigger(self.deploy_trigger, tables=tables, messages_key=messages_key)
         grants.drift_check(self.drift_check, artifacts_bucket=artifacts_bucket)
         self._add_rules(raw_bucket)
+        self.lapsed_lease_alarm = self._lapsed_lease_alarm()
+
+    def _lapsed_lease_alarm(self) -> cloudwatch.Alarm:
+        """A build lease nobody released lapsed: a build run never reported its end."""
+        alarm = cloudwatch.Alarm(
+            self,
+            "LapsedBuildLeasesAlarm",
+            alarm_description="A project's build lease lapsed: a build run never reported its "
+            "end (crashed, or its status event was lost); the next trigger went ahead",
+            metric=cloudwatch.Metric(
+                namespace=LOOP_METRIC_NAMESPACE,
+                metric_name="LapsedBuildLeases",
+                dimensions_map={"service": "retrain-trigger"},
+                period=cdk.Duration.minutes(5),
+                statistic="Sum",
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        action = cloudwatch_actions.SnsAction(self.alarm_topic)
+        alarm.add_alarm_action(action)
+        alarm.add_ok_action(action)
+        return alarm
 
     # --- network ------------------------------------------------------------
 

@@ -12,40 +12,28 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from deploy_trigger.logic import FUNCTION_NAME, deploy_approved, roll_back_rejected
+from loop_common.deploy_state import DeployState
 from loop_common.events import (
     EventEnvelope,
-    ModelPackageChange,
     NotActionable,
-    read_model_package_change,
 )
 from loop_common.function_runtime import FunctionRuntime
 from loop_common.model_registry import APPROVED, REJECTED, ModelRegistry
 from loop_common.notifications import Notifier
+from loop_common.package_events import ModelPackageChange, read_model_package_change
 from loop_common.policy import ProjectPolicy
 from loop_common.settings import required_variable
-from loop_common.state_store import StateStore
 
 runtime = FunctionRuntime.from_environ(FUNCTION_NAME)
-logger, metrics, policies, audit = runtime.logger, runtime.metrics, runtime.policies, runtime.audit
-ssm, dynamodb, persistence_store = runtime.ssm, runtime.dynamodb, runtime.persistence_store
+policies, audit, dynamodb = runtime.policies, runtime.audit, runtime.dynamodb
 
-sagemaker = boto3.client("sagemaker")
-codepipeline = boto3.client("codepipeline")
-sns = boto3.client("sns")
+sagemaker = runtime.client("sagemaker")
+codepipeline = runtime.client("codepipeline")
+sns = runtime.client("sns")
 registry = ModelRegistry(sagemaker=sagemaker)
 notifier = Notifier(sns=sns)
-state = StateStore(dynamodb=dynamodb, table_name=required_variable(os.environ, "STATE_TABLE"))
-
-
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    """Handle one ``SageMaker Model Package State Change`` event."""
-    return runtime.handle(event, context, read=read_decided_change, decide=decide_once)
+state = DeployState(dynamodb=dynamodb, table_name=required_variable(os.environ, "STATE_TABLE"))
 
 
 def read_decided_change(envelope: EventEnvelope) -> ModelPackageChange | NotActionable:
@@ -58,8 +46,7 @@ def read_decided_change(envelope: EventEnvelope) -> ModelPackageChange | NotActi
     return change
 
 
-@runtime.once_per_event
-def decide_once(
+def decide(
     *, event: dict[str, Any], request: ModelPackageChange, policy: ProjectPolicy
 ) -> dict[str, Any]:
     """Deploy or roll back once per event id; a redelivery gets the first answer back."""
@@ -86,3 +73,7 @@ def decide_once(
             now=now,
         )
     return outcome.as_response()
+
+
+handler = runtime.lambda_handler(read=read_decided_change, decide=decide)
+"""Handle one SageMaker Model Package State Change event."""

@@ -84,10 +84,37 @@ class AuditRecord:
         return {key: _serializer.serialize(value) for key, value in plain.items()}
 
 
+# DynamoDB numbers: 38 significant digits, magnitudes from 1E-130 up to below 1E+126.
+_DYNAMODB_SMALLEST = Decimal("1E-130")
+_DYNAMODB_LARGEST = Decimal("1E+126")
+_DYNAMODB_DIGITS = 38
+
+
+def storable_number(value: int | float) -> Decimal | str:
+    """``value`` as a DynamoDB number, or as text when DynamoDB cannot store it.
+
+    Infinities, NaN and finite values out of DynamoDB's range (such as 1e-140 or
+    -1e130) are kept as their ``repr``, so a decision on an odd metric still gets
+    its audit record.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    magnitude = abs(number)
+    digits = len(number.as_tuple().digits)
+    if magnitude and (
+        magnitude < _DYNAMODB_SMALLEST
+        or magnitude >= _DYNAMODB_LARGEST
+        or digits > _DYNAMODB_DIGITS
+    ):
+        return repr(value)
+    return number
+
+
 def _storable(value: AuditValue) -> Any:
-    if isinstance(value, float):
-        return Decimal(repr(value)) if math.isfinite(value) else repr(value)
-    return value
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    return storable_number(value)
 
 
 class AuditTrail:

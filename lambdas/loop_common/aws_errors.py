@@ -65,3 +65,21 @@ def is_transient(error: BaseException) -> bool:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return isinstance(status, int) and status >= 500
     return False
+
+
+def is_definite_refusal(error: BaseException) -> bool:
+    """True when the request cannot have taken effect: the service answered with a 4xx,
+    or the connection was never made.
+
+    A read timeout, a dropped connection or a 5xx is ambiguous: the request may
+    have been carried out, so whatever it was guarding must stay in place until a
+    retry with the same idempotency token says what happened.
+    """
+    if isinstance(error, ConnectTimeoutError | EndpointConnectionError):
+        return True
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(status, int):
+            return status < 500
+        return error_code(error) not in TRANSIENT_ERROR_CODES or "Throttl" in error_code(error)
+    return False

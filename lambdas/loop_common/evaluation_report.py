@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from loop_common.aws_errors import error_code, is_transient
 
 MAX_REPORT_BYTES = 1_048_576
+MAX_REPORT_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,13 @@ def find_metric(report: object, metric_name: str) -> MetricReading:
             value = entry.get("value") if isinstance(entry, dict) else None
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return MetricReading.missing(f"metric {metric_name!r} has no numeric value")
-            if not math.isfinite(value):
-                return MetricReading.missing(f"metric {metric_name!r} is {value}")
-            values.append(float(value))
+            number = _as_float(value)
+            if number is None:
+                shown = value if isinstance(value, float) else f"a {len(str(value))}-digit number"
+                return MetricReading.missing(
+                    f"metric {metric_name!r} is {shown}, not a finite number"
+                )
+            values.append(number)
     if not values:
         return MetricReading.missing(f"metric {metric_name!r} is not in the evaluation report")
     if len(set(values)) > 1:
@@ -70,6 +75,46 @@ def find_metric(report: object, metric_name: str) -> MetricReading:
             f"metric {metric_name!r} appears in several groups with different values"
         )
     return MetricReading.found(values[0])
+
+
+def _as_float(value: int | float) -> float | None:
+    """``value`` as a finite float, or None (an integer of hundreds of digits included)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_report(body: bytes) -> object:
+    """The parsed report, or raise ``ValueError`` for text no report can be.
+
+    Nesting deeper than ``MAX_REPORT_DEPTH`` and integers longer than Python
+    reads are refused as malformed rather than crashing the gate.
+    """
+    try:
+        report = json.loads(body)
+    except RecursionError:
+        raise ValueError("the evaluation report is nested too deeply") from None
+    except ValueError:
+        raise ValueError("the evaluation report is not valid JSON") from None
+    if _depth(report) > MAX_REPORT_DEPTH:
+        raise ValueError(f"the evaluation report is nested deeper than {MAX_REPORT_DEPTH} levels")
+    return report
+
+
+def _depth(value: object) -> int:
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        deepest = max(deepest, level)
+        if level > MAX_REPORT_DEPTH:
+            return level
+        if isinstance(item, dict):
+            pending.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, level + 1) for child in item)
+    return deepest
 
 
 def read_metric(s3: BaseClient, report_uri: str | None, metric_name: str) -> MetricReading:
@@ -98,7 +143,7 @@ def read_metric(s3: BaseClient, report_uri: str | None, metric_name: str) -> Met
             f"the evaluation report is larger than {MAX_REPORT_BYTES} bytes"
         )
     try:
-        report = json.loads(body)
-    except ValueError:
-        return MetricReading.missing("the evaluation report is not valid JSON")
+        report = parse_report(body)
+    except ValueError as error:
+        return MetricReading.missing(str(error))
     return find_metric(report, metric_name)

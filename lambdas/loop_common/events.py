@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from loop_common.naming import ResourceNames, parse_arn
+from loop_common.naming import parse_arn
 
 SourceAndType = tuple[str, str]
 
@@ -37,11 +37,9 @@ MODEL_PACKAGE_STATE_CHANGE: SourceAndType = (
     "SageMaker Model Package State Change",
 )
 
-MODEL_APPROVAL_STATUSES = frozenset({"Approved", "Rejected", "PendingManualApproval"})
 
 _EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=@-]{0,127}")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
-_VERSION = re.compile(r"[0-9]{1,9}")
 
 
 class DropReason(StrEnum):
@@ -53,6 +51,9 @@ class DropReason(StrEnum):
     MALFORMED_DETAIL = "MalformedDetail"
     UNKNOWN_PROJECT = "UnknownProject"
     FOREIGN_RESOURCE = "ForeignResource"
+    FOREIGN_REGION = "ForeignRegion"
+    STALE_EVENT = "StaleEvent"
+    FUTURE_EVENT = "FutureEvent"
 
 
 class EventRejected(Exception):
@@ -91,6 +92,7 @@ class EventEnvelope(_EventModel):
     detail_type: str = Field(alias="detail-type", min_length=1, max_length=256)
     account: str
     time: str = Field(max_length=64)
+    region: str | None = Field(default=None, min_length=1, max_length=32)
     detail: dict[str, Any]
 
     @field_validator("id")
@@ -184,14 +186,6 @@ class PipelineExecutionStatusDetail(_EventModel):
     current_status: str = Field(alias="currentPipelineExecutionStatus", max_length=64)
 
 
-class ModelPackageStateDetail(_EventModel):
-    """``detail`` of ``SageMaker Model Package State Change`` (the fields the loop reads)."""
-
-    group: str = Field(alias="ModelPackageGroupName", min_length=1, max_length=63)
-    package_arn: str = Field(alias="ModelPackageArn", max_length=2048)
-    approval_status: str = Field(alias="ModelApprovalStatus", max_length=64)
-
-
 DetailModel = TypeVar("DetailModel", bound=_EventModel)
 
 
@@ -205,8 +199,14 @@ def own_account_id(platform_account_id: str | None, invoked_function_arn: str) -
     return arn.account
 
 
-def accept_envelope(event: object, own_account: str) -> EventEnvelope:
-    """Check the common fields of ``event`` and that it comes from ``own_account``."""
+def accept_envelope(
+    event: object, own_account: str, own_region: str | None = None
+) -> EventEnvelope:
+    """Check the common fields of ``event`` and that it comes from ``own_account``.
+
+    An event stamped with a region (EventBridge events are) must be stamped with
+    ``own_region``; the scheduler's payload carries none.
+    """
     if not isinstance(event, dict):
         raise EventRejected(
             DropReason.MALFORMED_EVENT, f"not a JSON object: {type(event).__name__}"
@@ -219,7 +219,32 @@ def accept_envelope(event: object, own_account: str) -> EventEnvelope:
         raise EventRejected(
             DropReason.FOREIGN_ACCOUNT, f"sent from account {envelope.account}, not {own_account}"
         )
+    if own_region and envelope.region is not None and envelope.region != own_region:
+        raise EventRejected(
+            DropReason.FOREIGN_REGION, f"stamped with region {envelope.region}, not {own_region}"
+        )
     return envelope
+
+
+def check_event_age(
+    envelope: EventEnvelope, *, now: datetime, max_age_seconds: int, max_ahead_seconds: int
+) -> None:
+    """Refuse an event older than the redrive window or dated in the future.
+
+    A deliberate redrive of an older event goes through the audited redrive path
+    (``loop_common.redrive``), which skips this check for the event it carries.
+    """
+    age = (now - envelope.occurred_at).total_seconds()
+    if age > max_age_seconds:
+        raise EventRejected(
+            DropReason.STALE_EVENT,
+            f"event time {envelope.time} is {int(age)} s old, beyond the redrive window of "
+            f"{max_age_seconds} s",
+        )
+    if -age > max_ahead_seconds:
+        raise EventRejected(
+            DropReason.FUTURE_EVENT, f"event time {envelope.time} is {int(-age)} s in the future"
+        )
 
 
 def read_detail(envelope: EventEnvelope, model: type[DetailModel]) -> DetailModel:
@@ -236,73 +261,3 @@ def _describe(error: ValidationError) -> str:
         where = ".".join(str(step) for step in problem["loc"]) or "event"
         parts.append(f"{where}: {problem['msg']}")
     return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class ModelPackageChange:
-    """A model package's approval status changed, in a group of one of our projects.
-
-    Attributes:
-        event_id: the EventBridge event id.
-        occurred_at: the event time (UTC).
-        project: the project owning the model package group.
-        group: the model package group name, ``{prefix}-{project}``.
-        package_arn: the versioned model package ARN.
-        version: the version number read from the ARN.
-        approval_status: ``Approved``, ``Rejected`` or ``PendingManualApproval``.
-    """
-
-    event_id: str
-    occurred_at: datetime
-    project: str
-    group: str
-    package_arn: str
-    version: int
-    approval_status: str
-
-
-def read_model_package_change(envelope: EventEnvelope, names: ResourceNames) -> ModelPackageChange:
-    """Read a ``SageMaker Model Package State Change`` event about one of our groups."""
-    if envelope.kind != MODEL_PACKAGE_STATE_CHANGE:
-        raise EventRejected(
-            DropReason.UNSUPPORTED_EVENT, f"{envelope.source} / {envelope.detail_type}"
-        )
-    detail = read_detail(envelope, ModelPackageStateDetail)
-    if detail.approval_status not in MODEL_APPROVAL_STATUSES:
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"unknown ModelApprovalStatus {detail.approval_status!r}"
-        )
-    project = names.project_from_model_package_group(detail.group)
-    if project is None:
-        raise EventRejected(
-            DropReason.UNKNOWN_PROJECT, f"model package group {detail.group!r} is not ours"
-        )
-    arn = parse_arn(detail.package_arn)
-    if arn is None or arn.service != "sagemaker":
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"not a SageMaker ARN: {detail.package_arn!r}"
-        )
-    if arn.account != envelope.account:
-        raise EventRejected(
-            DropReason.FOREIGN_RESOURCE, f"model package in account {arn.account or '(none)'}"
-        )
-    kind, _, rest = arn.resource.partition("/")
-    group_in_arn, _, version = rest.partition("/")
-    if (
-        kind != "model-package"
-        or group_in_arn != detail.group.lower()
-        or not _VERSION.fullmatch(version)
-    ):
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL,
-            f"{detail.package_arn!r} is not a version of group {detail.group!r}",
-        )
-    return ModelPackageChange(
-        event_id=envelope.id,
-        occurred_at=envelope.occurred_at,
-        project=project,
-        group=detail.group,
-        package_arn=detail.package_arn,
-        version=int(version),
-        approval_status=detail.approval_status,
-    )

@@ -4,8 +4,11 @@ The retrain trigger, the quality gate and the deploy trigger read the same
 settings, log and count under their own service name, read project policies
 and write the audit trail with the same clients, and keep one idempotency
 record per event id under their own key prefix. Each ``handler.py`` builds a
-``FunctionRuntime`` at import time and gives ``FunctionRuntime.handle`` the
-two things that are its own: how to read its events and what to decide.
+``FunctionRuntime`` at import time and gets its Lambda entry point from
+``FunctionRuntime.lambda_handler``, given the two things that are its own: how
+to read its events and what to decide. Clients are created on first use
+(``FunctionRuntime.client``), from one botocore session, so a cold start pays
+only for the clients the event needs.
 
 ``handle`` takes an event through the same steps in every function: the
 envelope is checked, the function reads the event, an event that needs no
@@ -19,38 +22,46 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, cast
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.client import BaseClient
 
 from loop_common.audit import AuditTrail
+from loop_common.aws_clients import LazyClients
 from loop_common.events import (
     DropReason,
     EventEnvelope,
     EventRejected,
-    ModelPackageChange,
     NotActionable,
     accept_envelope,
+    check_event_age,
     own_account_id,
 )
 from loop_common.idempotency import event_idempotency_config, idempotency_store
 from loop_common.naming import ResourceNames
 from loop_common.observability import (
+    REPLAYED_FLAG,
     report_dropped,
     report_failure,
     report_ignored,
     report_response,
 )
-from loop_common.policy import PolicyReader, ProjectPolicy
-from loop_common.settings import LoopSettings
+from loop_common.outcome import Decision, Outcome
+from loop_common.package_events import ModelPackageChange
+from loop_common.policy import PolicyReader, ProjectPolicy, check_topic_account
+from loop_common.redrive import REDRIVE_REQUESTED, Redrive, read_redrive, record_redrive
+from loop_common.settings import MAX_EVENT_AHEAD_SECONDS, LoopSettings
 
 DEFAULT_METRICS_NAMESPACE = "CD4ML"
 
@@ -98,9 +109,10 @@ class FunctionRuntime:
         names: resource names derived from ``RESOURCE_PREFIX``.
         logger: the Powertools logger of the function.
         metrics: the Powertools metrics of the function.
+        clients: the function's clients, each created on first use.
         ssm: the SSM client the policies are read with.
-        dynamodb: the DynamoDB client of the audit trail (and of the state table,
-            for the functions that keep state).
+        dynamodb: the DynamoDB client of the audit trail, the idempotency records
+            and (for the functions that keep state) the state table.
         policies: the project policies, cached per warm container.
         audit: the audit trail.
         idempotency_config: idempotency keyed on the event ``id``.
@@ -112,6 +124,7 @@ class FunctionRuntime:
     names: ResourceNames
     logger: Logger
     metrics: Metrics
+    clients: LazyClients
     ssm: BaseClient
     dynamodb: BaseClient
     policies: PolicyReader
@@ -128,8 +141,9 @@ class FunctionRuntime:
         """
         settings = LoopSettings.from_environ()
         names = ResourceNames(settings.resource_prefix)
-        ssm = boto3.client("ssm")
-        dynamodb = boto3.client("dynamodb")
+        clients = LazyClients()
+        ssm = clients.client("ssm")
+        dynamodb = clients.client("dynamodb")
         return cls(
             function_name=function_name,
             settings=settings,
@@ -139,6 +153,7 @@ class FunctionRuntime:
                 namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_METRICS_NAMESPACE),
                 service=function_name,
             ),
+            clients=clients,
             ssm=ssm,
             dynamodb=dynamodb,
             policies=PolicyReader(
@@ -149,8 +164,33 @@ class FunctionRuntime:
             ),
             audit=AuditTrail(dynamodb=dynamodb, table_name=settings.audit_table),
             idempotency_config=event_idempotency_config(),
-            persistence_store=idempotency_store(settings.idempotency_table),
+            persistence_store=idempotency_store(settings.idempotency_table, dynamodb=dynamodb),
         )
+
+    def client(self, service: str) -> BaseClient:
+        """The function's client of ``service``, created on its first call."""
+        return self.clients.client(service)
+
+    def lambda_handler(
+        self,
+        *,
+        read: Callable[[EventEnvelope], Request | NotActionable],
+        decide: Decide[Request],
+    ) -> Callable[[Any, LambdaContext], dict[str, Any]]:
+        """The function's Lambda entry point: ``handle`` with Powertools logs and metrics.
+
+        ``decide`` is wrapped by ``once_per_event``; every log line carries the
+        event id as its correlation id, and the metrics are flushed once per
+        invocation.
+        """
+        decide_once = self.once_per_event(decide)
+
+        @self.metrics.log_metrics
+        @self.logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
+        def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+            return self.handle(event, context, read=read, decide=decide_once)
+
+        return handler
 
     def once_per_event(self, decide: DecideFunction) -> DecideFunction:
         """Run ``decide`` once per event id; a redelivery gets the first answer back.
@@ -192,11 +232,22 @@ class FunctionRuntime:
             The response: ``dropped``, ``ignored`` or the decision taken.
         """
         self.idempotency_config.register_lambda_context(context)
+        now = datetime.now(UTC)
+        redrive: Redrive | None = None
         try:
-            envelope = accept_envelope(
-                event,
-                own_account_id(self.settings.platform_account_id, context.invoked_function_arn),
+            account = own_account_id(
+                self.settings.platform_account_id, context.invoked_function_arn
             )
+            envelope = accept_envelope(event, account, self.settings.region)
+            check_event_age(
+                envelope,
+                now=now,
+                max_age_seconds=self.settings.max_event_age_seconds,
+                max_ahead_seconds=MAX_EVENT_AHEAD_SECONDS,
+            )
+            if envelope.kind == REDRIVE_REQUESTED:
+                redrive = read_redrive(envelope, account, self.settings.region)
+                event, envelope = redrive.event, redrive.envelope
             request = read(envelope)
             if isinstance(request, NotActionable):
                 return report_ignored(
@@ -207,6 +258,7 @@ class FunctionRuntime:
                 raise EventRejected(
                     DropReason.UNKNOWN_PROJECT, f"no policy for project {request.project!r}"
                 )
+            check_topic_account(policy, account)
         except EventRejected as rejection:
             return report_dropped(rejection, logger=self.logger, metrics=self.metrics)
         except Exception as error:
@@ -214,7 +266,23 @@ class FunctionRuntime:
             raise
         self.logger.append_keys(**log_keys(request))
         try:
+            if redrive is not None:
+                record_redrive(
+                    redrive,
+                    project=request.project,
+                    function=self.function_name,
+                    audit=self.audit,
+                    now=now,
+                )
             response = decide(event=event, request=request, policy=policy)
+        except IdempotencyAlreadyInProgressError:
+            # A concurrent copy of this very event is being decided: not a failure.
+            response = Outcome(
+                Decision.DUPLICATE_IN_PROGRESS,
+                "a copy of this event is being handled at the same moment",
+                project=request.project,
+            ).as_response()
+            response[REPLAYED_FLAG] = True
         except Exception as error:
             report_failure(error, logger=self.logger, metrics=self.metrics)
             raise

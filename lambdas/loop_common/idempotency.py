@@ -7,13 +7,14 @@ raises leaves no record, so Lambda's retry runs the logic again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from botocore.client import BaseClient
 
 from loop_common.observability import REPLAYED_FLAG
 
@@ -38,6 +39,14 @@ def event_idempotency_config() -> IdempotencyConfig:
     )
 
 
-def idempotency_store(table_name: str) -> DynamoDBPersistenceLayer:
-    """The persistence layer on ``IDEMPOTENCY_TABLE`` (partition key ``id``, TTL ``expiration``)."""
-    return DynamoDBPersistenceLayer(table_name=table_name, key_attr="id", expiry_attr="expiration")
+def idempotency_store(table_name: str, *, dynamodb: BaseClient) -> DynamoDBPersistenceLayer:
+    """The persistence layer on ``IDEMPOTENCY_TABLE`` (partition key ``id``, TTL ``expiration``).
+
+    It uses the function's own DynamoDB client rather than a session of its own.
+    """
+    return DynamoDBPersistenceLayer(
+        table_name=table_name,
+        key_attr="id",
+        expiry_attr="expiration",
+        boto3_client=cast(Any, dynamodb),
+    )

@@ -76,8 +76,10 @@ class ModelRegistry:
             raise
         return _package_from(description)
 
-    def latest_approved(self, group: str, *, excluding: str) -> ModelPackage | None:
+    def latest_approved(self, group: str, *, excluding: str | None) -> ModelPackage | None:
         """The highest version of ``group`` that is Approved now, other than ``excluding``.
+
+        ``excluding=None`` considers every version.
 
         Candidates come from the listing and are described again, newest first,
         so a version rejected since the listing is passed over. An empty

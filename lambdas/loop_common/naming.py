@@ -18,6 +18,7 @@ PROJECT_NAME = re.compile(r"[a-z][a-z0-9-]{1,30}")
 BUILD_PIPELINE_SUFFIX = "-build"
 DEPLOY_PIPELINE_SUFFIX = "-deploy"
 DRIFT_ALARM_SUFFIX = "-drift"
+NOTIFICATION_TOPIC_SUFFIX = "-notifications"
 
 
 def is_project_name(value: str) -> bool:
@@ -63,6 +64,10 @@ class ResourceNames:
     def drift_alarm(self, project: str) -> str:
         """``{prefix}-{project}-drift``: the project's drift alarm."""
         return f"{self.prefix}-{project}{DRIFT_ALARM_SUFFIX}"
+
+    def notification_topic(self, project: str) -> str:
+        """``{prefix}-{project}-notifications``: the project team's SNS topic."""
+        return f"{self.prefix}-{project}{NOTIFICATION_TOPIC_SUFFIX}"
 
     def project_from_model_package_group(self, name: str) -> str | None:
         """The project a model package group belongs to, or None if it is not ours."""

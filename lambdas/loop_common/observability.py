@@ -4,7 +4,9 @@ Each invocation emits exactly one metric, so its dimensions never mix:
 ``DroppedEvents`` (dimension ``reason``) for refused junk, ``IgnoredEvents``
 (``reason``) for well-formed events that need no action, ``DuplicateEvents``
 for a redelivered event answered from the idempotency record, and
-``Decisions`` (``decision``) for everything else. An invocation that fails
+``Decisions`` (``decision``) for everything else; a retrain that replaced a
+build lease nobody released also emits ``LapsedBuildLeases`` (dimension
+``service`` only), which the loop's alarm watches. An invocation that fails
 (and is retried by Lambda) emits ``FailedEvents`` (dimension ``error``) instead.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 from loop_common.aws_errors import error_code, is_transient
@@ -20,6 +22,8 @@ from loop_common.events import EventRejected, NotActionable
 from loop_common.outcome import Decision, Outcome
 
 REPLAYED_FLAG = "replayed"
+LAPSED_LEASE_DETAIL = "lapsed_lease_event_id"
+LAPSED_LEASES_METRIC = "LapsedBuildLeases"
 
 
 def report_dropped(rejection: EventRejected, *, logger: Logger, metrics: Metrics) -> dict[str, Any]:
@@ -55,6 +59,18 @@ def report_response(response: dict[str, Any], *, logger: Logger, metrics: Metric
     logger.info("decision taken", extra={"outcome": response})
     metrics.add_dimension(name="decision", value=str(response.get("decision")))
     metrics.add_metric(name="Decisions", unit=MetricUnit.Count, value=1)
+    lapsed = response.get("details", {}).get(LAPSED_LEASE_DETAIL)
+    if lapsed:
+        # Its own metric (service dimension only), for the alarm on leases nobody released.
+        logger.warning("a build lease nobody released lapsed", extra={"holder_event_id": lapsed})
+        with single_metric(
+            name=LAPSED_LEASES_METRIC,
+            unit=MetricUnit.Count,
+            value=1,
+            namespace=metrics.namespace,
+            default_dimensions={"service": str(metrics.service)},
+        ):
+            pass
 
 
 def report_failure(error: BaseException, *, logger: Logger, metrics: Metrics) -> None:

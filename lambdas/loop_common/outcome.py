@@ -16,15 +16,22 @@ class Decision(StrEnum):
     SKIPPED_COOLDOWN = "skipped-cooldown"
     SKIPPED_LEASE_HELD = "skipped-lease-held"
     LEASE_RELEASED = "lease-released"
+    RETRAIN_PENDING = "retrain-pending"
+    PENDING_RETRAIN_DROPPED = "pending-retrain-dropped"
     APPROVED = "approved"
     HELD = "held"
     REJECTED = "rejected"
     SKIPPED_STATUS_CHANGED = "skipped-status-changed"
+    SKIPPED_HUMAN_DECIDED = "skipped-human-decided"
+    SKIPPED_SUPERSEDED = "skipped-superseded"
+    SKIPPED_ALREADY_DEPLOYED = "skipped-already-deployed"
     DEPLOY_STARTED = "deploy-started"
     ROLLBACK_STARTED = "rollback-started"
     ROLLBACK_IMPOSSIBLE = "rollback-impossible"
     IGNORED = "ignored"
     DROPPED = "dropped"
+    DUPLICATE_IN_PROGRESS = "duplicate-in-progress"
+    REDRIVE_ACCEPTED = "redrive-accepted"
 
 
 @dataclass(frozen=True)

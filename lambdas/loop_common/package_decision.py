@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue
-from loop_common.events import ModelPackageChange
 from loop_common.outcome import Decision, Outcome
+from loop_common.package_events import ModelPackageChange
 
 MODEL_PACKAGE_TRIGGER = "model-package"
 

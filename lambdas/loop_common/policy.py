@@ -9,6 +9,7 @@ conventions, or a policy filed under another project's name is a
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -16,9 +17,17 @@ from typing import Literal
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from loop_common.naming import ResourceNames, is_project_name, raw_data_prefix
+from loop_common.metric_ranges import DEFAULT_VALID_RANGES
+from loop_common.naming import ResourceNames, is_project_name, parse_arn, raw_data_prefix
 
 SUPPORTED_SCHEMA_VERSION = 1
 
@@ -45,10 +54,38 @@ class MetricPolicy(_PolicyModel):
     Attributes:
         name: key of the metric in the evaluation report, e.g. ``auc`` or ``rmse``.
         direction: ``higher`` when a larger value is better, ``lower`` otherwise.
+        valid_min: the lowest value the metric can take (inclusive); default from
+            ``DEFAULT_VALID_RANGES`` for well-known names (0 for ``auc`` and
+            ``rmse``), else unbounded.
+        valid_max: the highest value it can take (inclusive); default 1 for
+            ``auc``-like metrics and ``r2``, else unbounded.
     """
 
     name: str
     direction: Literal["higher", "lower"]
+    valid_min: float | None = None
+    valid_max: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> MetricPolicy:
+        low, high = self.valid_range
+        if not low < high:
+            raise ValueError(f"valid_min {low} must be below valid_max {high}")
+        return self
+
+    @property
+    def valid_range(self) -> tuple[float, float]:
+        """``(lowest, highest)`` value the metric can take, both inclusive."""
+        low, high = DEFAULT_VALID_RANGES.get(self.name.lower(), (-math.inf, math.inf))
+        return (
+            low if self.valid_min is None else self.valid_min,
+            high if self.valid_max is None else self.valid_max,
+        )
+
+    def can_be(self, value: float) -> bool:
+        """True when ``value`` lies within the metric's valid range."""
+        low, high = self.valid_range
+        return low <= value <= high
 
     @field_validator("name")
     @classmethod
@@ -122,8 +159,9 @@ class ProjectPolicy(_PolicyModel):
 def check_policy_names(policy: ProjectPolicy, project: str, names: ResourceNames) -> None:
     """Raise ``ValueError`` when the policy is not ``project``'s or breaks a naming convention.
 
-    A policy naming another project's pipeline or group would let one project's
-    events act on another's resources; the names are therefore not free choices.
+    A policy naming another project's pipeline, group or topic would let one
+    project's events act on another's resources (or tell another team); the
+    names are therefore not free choices.
     """
     expected = {
         "project": project,
@@ -132,6 +170,13 @@ def check_policy_names(policy: ProjectPolicy, project: str, names: ResourceNames
         "deploy_pipeline": names.deploy_pipeline(project),
         "drift_alarm_name": names.drift_alarm(project),
     }
+    topic = parse_arn(policy.notification_topic_arn)
+    topic_name = topic.resource if topic is not None else ""
+    if topic_name != names.notification_topic(project):
+        raise ValueError(
+            f"notification_topic_arn names topic {topic_name!r}; "
+            f"expected {names.notification_topic(project)!r}"
+        )
     for key, value in expected.items():
         actual = getattr(policy, key)
         if actual != value:
@@ -140,6 +185,16 @@ def check_policy_names(policy: ProjectPolicy, project: str, names: ResourceNames
         raise ValueError(
             f"retrain.raw_prefix is {policy.retrain.raw_prefix!r}; "
             f"expected a prefix within {raw_data_prefix(project)!r}"
+        )
+
+
+def check_topic_account(policy: ProjectPolicy, account: str) -> None:
+    """Raise ``PolicyError`` when the policy's topic lies in another account than ``account``."""
+    topic = parse_arn(policy.notification_topic_arn)
+    if topic is None or topic.account != account:
+        raise PolicyError(
+            policy.project,
+            f"notification_topic_arn {policy.notification_topic_arn!r} is not in account {account}",
         )
 
 

@@ -17,6 +17,11 @@ _PARAMETER_PREFIX = re.compile(r"/[A-Za-z0-9_.\-/]*/")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 DEFAULT_POLICY_CACHE_SECONDS = 60
+# The redrive window: EventBridge retries delivery for up to 24 hours, and the
+# idempotency records that recognise a redelivery last as long.
+DEFAULT_MAX_EVENT_AGE_SECONDS = 24 * 60 * 60
+# Clocks differ a little; an event dated further ahead than this is refused.
+MAX_EVENT_AHEAD_SECONDS = 300
 
 
 class SettingsError(RuntimeError):
@@ -71,6 +76,11 @@ class LoopSettings:
             account is read from the invocation context.
         policy_cache_seconds: ``POLICY_CACHE_SECONDS`` (default 60): how long a
             warm container reuses a policy it has read.
+        region: ``AWS_REGION`` (set by Lambda) or ``AWS_DEFAULT_REGION``; events
+            stamped with another region are refused.
+        max_event_age_seconds: ``MAX_EVENT_AGE_SECONDS`` (default 86400, the
+            redrive window): older events are refused unless redriven through
+            the audited redrive path.
     """
 
     resource_prefix: str
@@ -79,6 +89,8 @@ class LoopSettings:
     audit_table: str
     platform_account_id: str | None = None
     policy_cache_seconds: int = DEFAULT_POLICY_CACHE_SECONDS
+    region: str | None = None
+    max_event_age_seconds: int = DEFAULT_MAX_EVENT_AGE_SECONDS
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> LoopSettings:
@@ -113,5 +125,13 @@ class LoopSettings:
                 default=DEFAULT_POLICY_CACHE_SECONDS,
                 minimum=0,
                 maximum=3600,
+            ),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+            max_event_age_seconds=integer_variable(
+                env,
+                "MAX_EVENT_AGE_SECONDS",
+                default=DEFAULT_MAX_EVENT_AGE_SECONDS,
+                minimum=300,
+                maximum=14 * 86400,
             ),
         )

@@ -1,43 +1,32 @@
-"""The loop's small working memory in ``STATE_TABLE``: build leases, cooldowns, deployed versions.
+"""The retrain trigger's items in ``STATE_TABLE``: build lease, cooldown, pending retrain.
 
-All items of a project share partition key ``pk = project#{project}``; the sort
-key ``sk`` says what the item is (``build-lease``, ``build-cooldown``,
-``deployed-version``). Leases and cooldowns carry ``expires_at`` (epoch
-seconds), the table's TTL attribute; DynamoDB deletes expired items lazily, so
-every read and conditional write compares ``expires_at`` with the clock too.
+The build lease is the right to have one model-build run in flight; it lapses
+by itself after ``LEASE_SECONDS`` if no end-of-run event releases it, and the
+event that replaces a lapsed lease says so (``LeaseAttempt.lapsed``). The
+cooldown forbids starts until its end. A drift alarm that arrives while the
+project is blocked is remembered as the pending retrain, acted on when the
+lease is given back.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from loop_common.audit import iso_utc
+from loop_common.deploy_state import DeployedVersion, DeployState
+from loop_common.state_table import StateTable, epoch, from_epoch, is_condition_failure
 
 BUILD_LEASE = "build-lease"
 BUILD_COOLDOWN = "build-cooldown"
-DEPLOYED_VERSION = "deployed-version"
+PENDING_RETRAIN = "pending-retrain"
+ENDED_RUN = "ended-run"
 
-
-def project_key(project: str) -> str:
-    """The partition key of a project's state items."""
-    return f"project#{project}"
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-def _from_epoch(value: str) -> datetime:
-    return datetime.fromtimestamp(int(value), tz=UTC)
-
-
-def _is_condition_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+__all__ = ["BuildLease", "Cooldown", "DeployState", "DeployedVersion", "LeaseAttempt", "StateStore"]
 
 
 @dataclass(frozen=True)
@@ -65,10 +54,13 @@ class LeaseAttempt:
         acquired: True when the caller now holds the lease.
         current: the lease that blocked the caller, when it was not acquired
             and the lease could be read.
+        lapsed: the expired lease of another event that the caller replaced (a
+            run that never reported its end), when there was one.
     """
 
     acquired: bool
     current: BuildLease | None = None
+    lapsed: BuildLease | None = None
 
 
 @dataclass(frozen=True)
@@ -87,47 +79,33 @@ class Cooldown:
 
 
 @dataclass(frozen=True)
-class DeployedVersion:
-    """The model package version most recently sent to the project's deploy pipeline.
+class PendingRetrain:
+    """A drift alarm that asked for a retrain while the project was blocked.
 
     Attributes:
-        model_package_arn: the package sent.
-        model_package_version: its version number.
-        deploy_execution_id: the CodePipeline execution started for it.
-        event_id: the event that caused the deploy.
-        cause: ``approved`` or ``rollback``.
-        requested_at: when the deploy was started.
+        event_id: the alarm event.
+        alarm_name: the project's drift alarm.
+        reason: why it asked, in words.
+        until: it is forgotten after this.
     """
 
-    model_package_arn: str
-    model_package_version: int
-    deploy_execution_id: str
     event_id: str
-    cause: str
-    requested_at: datetime
+    alarm_name: str
+    reason: str
+    until: datetime
 
 
-class StateStore:
-    """Reads and writes the loop's state items.
+def _lease_from(item: dict[str, Any]) -> BuildLease:
+    return BuildLease(
+        holder_event_id=item["holder_event_id"]["S"],
+        acquired_at=datetime.fromisoformat(item["acquired_at"]["S"]),
+        expires_at=from_epoch(item["expires_at"]["N"]),
+        pipeline_execution_arn=item.get("pipeline_execution_arn", {}).get("S"),
+    )
 
-    Args:
-        dynamodb: a DynamoDB client.
-        table_name: ``STATE_TABLE``.
-    """
 
-    def __init__(self, *, dynamodb: BaseClient, table_name: str) -> None:
-        self._dynamodb = dynamodb
-        self._table_name = table_name
-
-    def _key(self, project: str, kind: str) -> dict[str, Any]:
-        return {"pk": {"S": project_key(project)}, "sk": {"S": kind}}
-
-    def _get(self, project: str, kind: str) -> dict[str, Any] | None:
-        response = self._dynamodb.get_item(
-            TableName=self._table_name, Key=self._key(project, kind), ConsistentRead=True
-        )
-        item: dict[str, Any] | None = response.get("Item")
-        return item
+class StateStore(StateTable):
+    """Reads and writes the retrain trigger's state items."""
 
     # Build lease ---------------------------------------------------------------------------
 
@@ -143,37 +121,37 @@ class StateStore:
             **self._key(project, BUILD_LEASE),
             "holder_event_id": {"S": holder_event_id},
             "acquired_at": {"S": iso_utc(now)},
-            "expires_at": {"N": str(_epoch(now + timedelta(seconds=lease_seconds)))},
+            "expires_at": {"N": str(epoch(now + timedelta(seconds=lease_seconds)))},
         }
         try:
-            self._dynamodb.put_item(
+            response = self._dynamodb.put_item(
                 TableName=self._table_name,
                 Item=item,
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR expires_at <= :now OR holder_event_id = :holder"
                 ),
                 ExpressionAttributeValues={
-                    ":now": {"N": str(_epoch(now))},
+                    ":now": {"N": str(epoch(now))},
                     ":holder": {"S": holder_event_id},
                 },
+                ReturnValues="ALL_OLD",
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not is_condition_failure(error):
                 raise
             return LeaseAttempt(acquired=False, current=self.build_lease(project, now=now))
-        return LeaseAttempt(acquired=True)
+        old = response.get("Attributes")
+        lapsed = None
+        if old and old["holder_event_id"]["S"] != holder_event_id:
+            lapsed = _lease_from(old)
+        return LeaseAttempt(acquired=True, lapsed=lapsed)
 
     def build_lease(self, project: str, *, now: datetime) -> BuildLease | None:
         """The project's unexpired build lease, if any."""
         item = self._get(project, BUILD_LEASE)
         if item is None:
             return None
-        lease = BuildLease(
-            holder_event_id=item["holder_event_id"]["S"],
-            acquired_at=datetime.fromisoformat(item["acquired_at"]["S"]),
-            expires_at=_from_epoch(item["expires_at"]["N"]),
-            pipeline_execution_arn=item.get("pipeline_execution_arn", {}).get("S"),
-        )
+        lease = _lease_from(item)
         return lease if lease.expires_at > now else None
 
     def attach_execution_to_lease(
@@ -201,20 +179,6 @@ class StateStore:
             project, BUILD_LEASE, "pipeline_execution_arn = :value", pipeline_execution_arn
         )
 
-    def _delete_if(self, project: str, kind: str, condition: str, value: str) -> bool:
-        try:
-            self._dynamodb.delete_item(
-                TableName=self._table_name,
-                Key=self._key(project, kind),
-                ConditionExpression=condition,
-                ExpressionAttributeValues={":value": {"S": value}},
-            )
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
-
     # Cooldown -------------------------------------------------------------------------------
 
     def cooldown(self, project: str, *, now: datetime) -> Cooldown | None:
@@ -223,7 +187,7 @@ class StateStore:
         if item is None:
             return None
         cooldown = Cooldown(
-            until=_from_epoch(item["expires_at"]["N"]),
+            until=from_epoch(item["expires_at"]["N"]),
             event_id=item["event_id"]["S"],
             pipeline_execution_arn=item["pipeline_execution_arn"]["S"],
         )
@@ -237,39 +201,59 @@ class StateStore:
             TableName=self._table_name,
             Item={
                 **self._key(project, BUILD_COOLDOWN),
-                "expires_at": {"N": str(_epoch(until))},
+                "expires_at": {"N": str(epoch(until))},
                 "event_id": {"S": event_id},
                 "pipeline_execution_arn": {"S": pipeline_execution_arn},
             },
         )
 
-    # Deployed version -----------------------------------------------------------------------
+    # Pending retrain ------------------------------------------------------------------------
 
-    def deployed_version(self, project: str) -> DeployedVersion | None:
-        """The version most recently sent to the project's deploy pipeline, if any."""
-        item = self._get(project, DEPLOYED_VERSION)
+    def remember_pending_retrain(self, project: str, pending: PendingRetrain) -> None:
+        """Keep ``pending`` (the latest blocked drift alarm replaces an earlier one)."""
+        self._put_if(
+            {
+                **self._key(project, PENDING_RETRAIN),
+                "event_id": {"S": pending.event_id},
+                "alarm_name": {"S": pending.alarm_name},
+                "reason": {"S": pending.reason},
+                "expires_at": {"N": str(epoch(pending.until))},
+            }
+        )
+
+    def pending_retrain(self, project: str, *, now: datetime) -> PendingRetrain | None:
+        """The project's pending retrain, unless it has lapsed."""
+        item = self._get(project, PENDING_RETRAIN)
         if item is None:
             return None
-        return DeployedVersion(
-            model_package_arn=item["model_package_arn"]["S"],
-            model_package_version=int(item["model_package_version"]["N"]),
-            deploy_execution_id=item["deploy_execution_id"]["S"],
+        pending = PendingRetrain(
             event_id=item["event_id"]["S"],
-            cause=item["cause"]["S"],
-            requested_at=datetime.fromisoformat(item["requested_at"]["S"]),
+            alarm_name=item["alarm_name"]["S"],
+            reason=item["reason"]["S"],
+            until=from_epoch(item["expires_at"]["N"]),
+        )
+        return pending if pending.until > now else None
+
+    def forget_pending_retrain(self, project: str, *, event_id: str) -> bool:
+        """Drop the pending retrain of ``event_id``; True when it was still there."""
+        return self._delete_if(project, PENDING_RETRAIN, "event_id = :value", event_id)
+
+    # Runs that ended before their lease named them --------------------------------------
+
+    def note_ended_run(self, project: str, *, pipeline_execution_arn: str, until: datetime) -> None:
+        """Remember that a run ended whose lease did not name it (yet)."""
+        self._put_if(
+            {
+                **self._key(project, _ended_run_kind(pipeline_execution_arn)),
+                "pipeline_execution_arn": {"S": pipeline_execution_arn},
+                "expires_at": {"N": str(epoch(until))},
+            }
         )
 
-    def record_deployed_version(self, project: str, version: DeployedVersion) -> None:
-        """Remember ``version`` as the one now sent to the deploy pipeline."""
-        self._dynamodb.put_item(
-            TableName=self._table_name,
-            Item={
-                **self._key(project, DEPLOYED_VERSION),
-                "model_package_arn": {"S": version.model_package_arn},
-                "model_package_version": {"N": str(version.model_package_version)},
-                "deploy_execution_id": {"S": version.deploy_execution_id},
-                "event_id": {"S": version.event_id},
-                "cause": {"S": version.cause},
-                "requested_at": {"S": iso_utc(version.requested_at)},
-            },
-        )
+    def run_ended(self, project: str, *, pipeline_execution_arn: str) -> bool:
+        """True when the end of ``pipeline_execution_arn`` was noted before its lease named it."""
+        return self._get(project, _ended_run_kind(pipeline_execution_arn)) is not None
+
+
+def _ended_run_kind(pipeline_execution_arn: str) -> str:
+    return f"{ENDED_RUN}#{hashlib.sha256(pipeline_execution_arn.encode()).hexdigest()[:32]}"

@@ -10,37 +10,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from loop_common.events import (
     EventEnvelope,
-    ModelPackageChange,
     NotActionable,
-    read_model_package_change,
 )
 from loop_common.function_runtime import FunctionRuntime
 from loop_common.model_registry import PENDING_MANUAL_APPROVAL, ModelRegistry
 from loop_common.notifications import Notifier
+from loop_common.package_claims import PackageClaims
+from loop_common.package_events import ModelPackageChange, read_model_package_change
 from loop_common.policy import ProjectPolicy
 from quality_gate.logic import FUNCTION_NAME, evaluate_candidate
 
 runtime = FunctionRuntime.from_environ(FUNCTION_NAME)
-logger, metrics, policies, audit = runtime.logger, runtime.metrics, runtime.policies, runtime.audit
-ssm, dynamodb, persistence_store = runtime.ssm, runtime.dynamodb, runtime.persistence_store
+policies, audit, dynamodb = runtime.policies, runtime.audit, runtime.dynamodb
 
-sagemaker = boto3.client("sagemaker")
-s3 = boto3.client("s3")
-sns = boto3.client("sns")
+sagemaker = runtime.client("sagemaker")
+s3 = runtime.client("s3")
+sns = runtime.client("sns")
 registry = ModelRegistry(sagemaker=sagemaker)
 notifier = Notifier(sns=sns)
-
-
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    """Handle one ``SageMaker Model Package State Change`` event."""
-    return runtime.handle(event, context, read=read_pending_change, decide=decide_once)
+claims = PackageClaims(
+    dynamodb=dynamodb, table_name=runtime.settings.idempotency_table, function=FUNCTION_NAME
+)
 
 
 def read_pending_change(envelope: EventEnvelope) -> ModelPackageChange | NotActionable:
@@ -53,8 +45,7 @@ def read_pending_change(envelope: EventEnvelope) -> ModelPackageChange | NotActi
     return change
 
 
-@runtime.once_per_event
-def decide_once(
+def decide(
     *, event: dict[str, Any], request: ModelPackageChange, policy: ProjectPolicy
 ) -> dict[str, Any]:
     """Judge the package once per event id; a redelivery gets the first answer back."""
@@ -65,6 +56,11 @@ def decide_once(
         s3=s3,
         notifier=notifier,
         audit=audit,
+        claims=claims,
         now=datetime.now(UTC),
     )
     return outcome.as_response()
+
+
+handler = runtime.lambda_handler(read=read_pending_change, decide=decide)
+"""Handle one SageMaker Model Package State Change event."""

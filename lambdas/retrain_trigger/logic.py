@@ -12,225 +12,43 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, iso_utc
-from loop_common.events import (
-    DRIFT_ALARM_STATE_CHANGE,
-    PIPELINE_EXECUTION_STATUS_CHANGE,
-    RAW_OBJECT_CREATED,
-    SCHEDULED_RETRAIN,
-    DriftAlarmDetail,
-    DropReason,
-    EventEnvelope,
-    EventRejected,
-    NotActionable,
-    ObjectCreatedDetail,
-    PipelineExecutionStatusDetail,
-    ScheduledRetrainDetail,
-    read_detail,
-)
-from loop_common.naming import (
-    ResourceNames,
-    is_project_name,
-    parse_arn,
-    project_from_raw_key,
-    request_token,
-)
+from loop_common.aws_errors import is_definite_refusal
+from loop_common.naming import request_token
 from loop_common.outcome import Decision, Outcome
 from loop_common.policy import ProjectPolicy
 from loop_common.state_store import StateStore
+from retrain_trigger.pending import remember_if_drift
+from retrain_trigger.requests import (
+    BuildRunEnded,
+    RetrainRequest,
+    Trigger,
+    read_retrain_event,
+)
+
+__all__ = [
+    "BuildRunEnded",
+    "RetrainRequest",
+    "Trigger",
+    "end_build_run",
+    "read_retrain_event",
+    "start_build_run",
+]
 
 FUNCTION_NAME = "retrain-trigger"
 DEFAULT_LEASE_SECONDS = 6 * 60 * 60
 
-FINISHED_RUN_STATUSES = frozenset({"Succeeded", "Failed", "Stopped"})
-RUNNING_STATUSES = frozenset({"Executing", "Stopping"})
+
+UNKNOWN_EXECUTION = "unknown: the start request's outcome was not received"
 
 # Limits of SageMaker's StartPipelineExecution fields.
 _PARAMETER_VALUE_LIMIT = 1024
 _DESCRIPTION_LIMIT = 3072
-
-
-class Trigger(StrEnum):
-    """What caused a retrain trigger decision; sent to the pipeline as ``TriggerSource``."""
-
-    DRIFT_ALARM = "drift-alarm"
-    RAW_DATA = "raw-data"
-    SCHEDULE = "schedule"
-    PIPELINE_STATUS = "pipeline-status"
-
-
-@dataclass(frozen=True)
-class RetrainRequest:
-    """An event asking for a new build run of a project.
-
-    Attributes:
-        event_id: the event id; the idempotency key and the source of the request token.
-        occurred_at: the event time.
-        project: the project to retrain.
-        trigger: the kind of event.
-        reason: why a retrain is asked for, in words; sent as ``TriggerReason``.
-        evidence: the event fields the request rests on, for the audit trail.
-        raw_object_key: for ``raw-data``, the new object's key.
-    """
-
-    event_id: str
-    occurred_at: datetime
-    project: str
-    trigger: Trigger
-    reason: str
-    evidence: Mapping[str, str] = field(default_factory=dict)
-    raw_object_key: str | None = None
-
-
-@dataclass(frozen=True)
-class BuildRunEnded:
-    """A build run of a project reached a final status.
-
-    Attributes:
-        event_id: the event id.
-        occurred_at: the event time.
-        project: the project whose pipeline ran.
-        pipeline_execution_arn: the run that ended.
-        status: ``Succeeded``, ``Failed`` or ``Stopped``.
-    """
-
-    event_id: str
-    occurred_at: datetime
-    project: str
-    pipeline_execution_arn: str
-    status: str
-
-
-def read_retrain_event(
-    envelope: EventEnvelope, *, names: ResourceNames, raw_bucket: str
-) -> RetrainRequest | BuildRunEnded | NotActionable:
-    """Classify an accepted event; raise ``EventRejected`` for anything not ours."""
-    kind = envelope.kind
-    if kind == DRIFT_ALARM_STATE_CHANGE:
-        return _read_drift_alarm(envelope, names)
-    if kind == RAW_OBJECT_CREATED:
-        return _read_raw_object(envelope, raw_bucket)
-    if kind == SCHEDULED_RETRAIN:
-        return _read_schedule(envelope)
-    if kind == PIPELINE_EXECUTION_STATUS_CHANGE:
-        return _read_run_status(envelope, names)
-    raise EventRejected(DropReason.UNSUPPORTED_EVENT, f"{envelope.source} / {envelope.detail_type}")
-
-
-def _read_drift_alarm(
-    envelope: EventEnvelope, names: ResourceNames
-) -> RetrainRequest | NotActionable:
-    detail = read_detail(envelope, DriftAlarmDetail)
-    project = names.project_from_drift_alarm(detail.alarm_name)
-    if project is None:
-        raise EventRejected(
-            DropReason.UNKNOWN_PROJECT, f"alarm {detail.alarm_name!r} is no project's drift alarm"
-        )
-    if detail.state.value != "ALARM":
-        return NotActionable(
-            "AlarmNotInAlarm", f"drift alarm {detail.alarm_name} is now {detail.state.value}"
-        )
-    return RetrainRequest(
-        event_id=envelope.id,
-        occurred_at=envelope.occurred_at,
-        project=project,
-        trigger=Trigger.DRIFT_ALARM,
-        reason=" ".join(
-            part
-            for part in (f"drift alarm {detail.alarm_name} entered ALARM:", detail.state.reason)
-            if part
-        ).rstrip(":"),
-        evidence={"alarm_name": detail.alarm_name, "alarm_reason": detail.state.reason},
-    )
-
-
-def _read_raw_object(envelope: EventEnvelope, raw_bucket: str) -> RetrainRequest | NotActionable:
-    detail = read_detail(envelope, ObjectCreatedDetail)
-    bucket, key = detail.bucket.name, detail.object_ref.key
-    if bucket != raw_bucket:
-        raise EventRejected(DropReason.FOREIGN_RESOURCE, f"bucket {bucket!r} is not the raw bucket")
-    project = project_from_raw_key(key)
-    if project is None:
-        raise EventRejected(
-            DropReason.UNKNOWN_PROJECT, f"object {key!r} is not under a project prefix"
-        )
-    if key.endswith("/"):
-        return NotActionable("FolderMarker", f"s3://{bucket}/{key} is a folder marker, not data")
-    return RetrainRequest(
-        event_id=envelope.id,
-        occurred_at=envelope.occurred_at,
-        project=project,
-        trigger=Trigger.RAW_DATA,
-        reason=f"new raw data s3://{bucket}/{key}",
-        evidence={"bucket": bucket, "key": key},
-        raw_object_key=key,
-    )
-
-
-def _read_schedule(envelope: EventEnvelope) -> RetrainRequest:
-    detail = read_detail(envelope, ScheduledRetrainDetail)
-    if not is_project_name(detail.project):
-        raise EventRejected(DropReason.UNKNOWN_PROJECT, f"{detail.project!r} is no project name")
-    return RetrainRequest(
-        event_id=envelope.id,
-        occurred_at=envelope.occurred_at,
-        project=detail.project,
-        trigger=Trigger.SCHEDULE,
-        reason=f"scheduled retrain at {iso_utc(envelope.occurred_at)}",
-        evidence={"scheduled_time": envelope.time},
-    )
-
-
-def _read_run_status(
-    envelope: EventEnvelope, names: ResourceNames
-) -> BuildRunEnded | NotActionable:
-    detail = read_detail(envelope, PipelineExecutionStatusDetail)
-    arn = parse_arn(detail.pipeline_arn)
-    if arn is None or arn.service != "sagemaker":
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"not a SageMaker ARN: {detail.pipeline_arn!r}"
-        )
-    if arn.account != envelope.account:
-        raise EventRejected(
-            DropReason.FOREIGN_RESOURCE, f"pipeline in account {arn.account or '(none)'}"
-        )
-    kind, _, pipeline_name = arn.resource.partition("/")
-    if kind != "pipeline" or not pipeline_name or "/" in pipeline_name:
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"not a pipeline ARN: {detail.pipeline_arn!r}"
-        )
-    project = names.project_from_build_pipeline(pipeline_name)
-    if project is None:
-        raise EventRejected(
-            DropReason.UNKNOWN_PROJECT, f"pipeline {pipeline_name!r} is no project's build pipeline"
-        )
-    run_prefix = f"{detail.pipeline_arn}/execution/"
-    run_id = detail.pipeline_execution_arn.removeprefix(run_prefix)
-    if run_id == detail.pipeline_execution_arn or not run_id or "/" in run_id:
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL,
-            f"{detail.pipeline_execution_arn!r} is not a run of {detail.pipeline_arn!r}",
-        )
-    if detail.current_status in RUNNING_STATUSES:
-        return NotActionable("BuildRunNotFinished", f"build run is {detail.current_status}")
-    if detail.current_status not in FINISHED_RUN_STATUSES:
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"unknown pipeline status {detail.current_status!r}"
-        )
-    return BuildRunEnded(
-        event_id=envelope.id,
-        occurred_at=envelope.occurred_at,
-        project=project,
-        pipeline_execution_arn=detail.pipeline_execution_arn,
-        status=detail.current_status,
-    )
 
 
 def start_build_run(
@@ -296,7 +114,10 @@ def start_build_run(
             Decision.SKIPPED_COOLDOWN,
             f"the previous build run started less than {policy.retrain.cooldown_minutes} minutes "
             f"ago; the next may start after {iso_utc(cooldown.until)}",
-            {"blocking_execution_arn": cooldown.pipeline_execution_arn},
+            {
+                "blocking_execution_arn": cooldown.pipeline_execution_arn,
+                **remember_if_drift(request, state, now),
+            },
         )
 
     attempt = state.acquire_build_lease(
@@ -316,8 +137,16 @@ def start_build_run(
         return decided(
             Decision.SKIPPED_LEASE_HELD,
             "another build run of the project is in flight",
-            {key: value for key, value in blocking.items() if value},
+            {
+                **{key: value for key, value in blocking.items() if value},
+                **remember_if_drift(request, state, now),
+            },
         )
+    lapsed = (
+        {"lapsed_lease_event_id": attempt.lapsed.holder_event_id}
+        if attempt.lapsed is not None
+        else {}
+    )
 
     pipeline = policy.model_build_pipeline
     token = request_token("retrain", request.event_id)
@@ -333,14 +162,27 @@ def start_build_run(
             ],
             ClientRequestToken=token,
         )
-    except Exception:
-        _give_back_lease(state, project, request.event_id)
+    except Exception as error:
+        if is_definite_refusal(error):
+            _give_back_lease(state, project, request.event_id)
+        elif policy.retrain.cooldown_minutes > 0:
+            # The run may have started: the lease stays, and the cooldown holds too, so
+            # no other event starts a second run before the retry finds this one.
+            state.start_cooldown(
+                project,
+                until=now + timedelta(minutes=policy.retrain.cooldown_minutes),
+                event_id=request.event_id,
+                pipeline_execution_arn=UNKNOWN_EXECUTION,
+            )
         raise
     execution_arn = str(response["PipelineExecutionArn"])
 
     state.attach_execution_to_lease(
         project, holder_event_id=request.event_id, pipeline_execution_arn=execution_arn
     )
+    if state.run_ended(project, pipeline_execution_arn=execution_arn):
+        # The run ended before its lease named it: its end event found no lease.
+        state.release_lease_of_execution(project, pipeline_execution_arn=execution_arn)
     if policy.retrain.cooldown_minutes > 0:
         state.start_cooldown(
             project,
@@ -351,7 +193,7 @@ def start_build_run(
     return decided(
         Decision.RETRAIN_STARTED,
         request.reason,
-        {"pipeline": pipeline, "pipeline_execution_arn": execution_arn},
+        {"pipeline": pipeline, "pipeline_execution_arn": execution_arn, **lapsed},
     )
 
 
@@ -363,13 +205,27 @@ def _give_back_lease(state: StateStore, project: str, holder_event_id: str) -> N
 
 
 def end_build_run(
-    ended: BuildRunEnded, *, state: StateStore, audit: AuditTrail, now: datetime
+    ended: BuildRunEnded,
+    *,
+    state: StateStore,
+    audit: AuditTrail,
+    now: datetime,
+    lease_seconds: int = DEFAULT_LEASE_SECONDS,
 ) -> Outcome:
-    """Release the build lease held for the run that ended, if the retrain trigger started it."""
+    """Release the build lease held for the run that ended, if the retrain trigger started it.
+
+    A run that ends before its lease names it is noted, so that the start that
+    names it releases the lease at once.
+    """
     released = state.release_lease_of_execution(
         ended.project, pipeline_execution_arn=ended.pipeline_execution_arn
     )
     if not released:
+        state.note_ended_run(
+            ended.project,
+            pipeline_execution_arn=ended.pipeline_execution_arn,
+            until=now + timedelta(seconds=lease_seconds),
+        )
         return Outcome(
             Decision.IGNORED,
             "no build lease covers this run (started elsewhere, or already released)",

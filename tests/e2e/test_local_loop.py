@@ -44,7 +44,7 @@ def summary(sandbox: SynthesizedEnvironment) -> dict[str, dict[str, Any]]:
 
 
 def test_every_scenario_meets_its_expectations(summary: dict[str, dict[str, Any]]) -> None:
-    assert len(summary) == 7
+    assert len(summary) == 8
     failed = {name: s["failures"] for name, s in summary.items() if not s["passed"]}
     assert failed == {}
 
@@ -79,3 +79,11 @@ def test_an_unreadable_policy_dead_letters_and_starts_nothing(
     scenario = summary["broken-policy-dead-letters"]
     assert scenario["dead_lettered"] == 1
     assert scenario["executions_started"] == 0
+
+
+def test_a_late_approval_of_an_older_version_deploys_nothing(
+    summary: dict[str, dict[str, Any]],
+) -> None:
+    scenario = summary["late-old-approval"]
+    assert scenario["deploys"] == ["1", "2"]
+    assert "skipped-superseded" in scenario["decisions"]

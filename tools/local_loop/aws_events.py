@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-SIMULATED_TIME = "2026-01-05T09:00:00Z"
+# The loop refuses events older than its redrive window: the local loop's events
+# are dated when it starts.
+SIMULATED_TIME = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope(

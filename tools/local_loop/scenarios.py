@@ -141,6 +141,19 @@ def rollback(loop: LocalLoop) -> dict[str, Any]:
     return {"executions": 0, "deploys": ["1", "2", "1"], "contains": ["rollback-started"]}
 
 
+def late_old_approval(loop: LocalLoop) -> dict[str, Any]:
+    loop.set_policy(PROJECT, approval_mode="manual")
+    first = loop.register_package(PROJECT, 0.84, status="PendingManualApproval")
+    loop.person_sets_status(first, "Approved")
+    loop.run()
+    second = loop.register_package(PROJECT, 0.86, status="PendingManualApproval")
+    loop.person_sets_status(second, "Approved")
+    loop.run()
+    loop.person_sets_status(first, "Approved")  # a late approval of the older version
+    loop.run()
+    return {"executions": 0, "deploys": ["1", "2"], "contains": ["skipped-superseded"]}
+
+
 def broken_policy_dead_letters(loop: LocalLoop) -> dict[str, Any]:
     loop.break_policy(PROJECT)
     loop.queue_build_metrics(PROJECT, 0.86)
@@ -180,6 +193,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         "rollback",
         "the deployed version is rejected: the previous approved version is redeployed",
         rollback,
+    ),
+    Scenario(
+        "late-old-approval",
+        "an older version approved after a newer one shipped: production does not go back",
+        late_old_approval,
     ),
     Scenario(
         "broken-policy-dead-letters",

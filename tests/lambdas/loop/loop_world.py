@@ -17,6 +17,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +143,12 @@ class CallRecorder:
 
 
 def handler_clients(module: Any) -> list[Any]:
-    """Every boto3 client a handler module uses, the idempotency layer's included."""
+    """Every boto3 client a handler module may use, the idempotency layer's included.
+
+    The handlers create their clients on first use; asking for them here creates them.
+    """
     names = ("sagemaker", "s3", "sns", "dynamodb", "ssm", "codepipeline")
-    clients = [getattr(module, name) for name in names if hasattr(module, name)]
-    return [*clients, module.persistence_store.client]
+    return [module.runtime.clients.created(name) for name in names]
 
 
 def policy_document(project: str = PROJECT, **overrides: Any) -> dict[str, Any]:
@@ -169,9 +172,20 @@ def policy_document(project: str = PROJECT, **overrides: Any) -> dict[str, Any]:
     return document
 
 
+def fresh_time(seconds_ago: float = 60) -> str:
+    """An event time ``seconds_ago`` before now, as EventBridge writes it."""
+    moment = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def load_event(name: str, **top_level: Any) -> dict[str, Any]:
-    """A sample event from ``events/``; ``top_level`` replaces envelope fields."""
+    """A sample event from ``events/``, dated a minute ago; ``top_level`` replaces envelope fields.
+
+    The loop refuses events older than its redrive window, so the samples' own
+    dates are replaced by a fresh one.
+    """
     event: dict[str, Any] = json.loads((EVENTS_DIR / f"{name}.json").read_text())
+    event["time"] = fresh_time()
     event.update(top_level)
     return event
 

@@ -15,6 +15,7 @@ from .loop_world import (
     DEPLOY_PIPELINE,
     GROUP,
     IDEMPOTENCY_TABLE,
+    STATE_TABLE,
     deploy_handler,
     package_event,
 )
@@ -130,8 +131,14 @@ def test_rejecting_a_version_that_is_not_deployed_changes_nothing(world, context
 
     assert response["decision"] == "ignored"
     assert world.deployed_arns() == [deployed]
-    # Only the idempotency record of the event itself is written.
-    assert {c.operation for c in recorder.mutations()[calls_before:]} <= {"PutItem", "UpdateItem"}
+    # Only the idempotency record of the event and the project's deploy lock are written.
+    writes = recorder.mutations()[calls_before:]
+    assert {c.operation for c in writes} <= {"PutItem", "UpdateItem", "DeleteItem"}
+    state_writes = [c for c in writes if c.params.get("TableName") == STATE_TABLE]
+    assert {
+        c.params["Key"]["sk"]["S"] if "Key" in c.params else c.params["Item"]["sk"]["S"]
+        for c in state_writes
+    } == {"deploy-lock"}
     assert len(world.audit_records()) == 1
 
 

@@ -19,12 +19,13 @@ from loop_common.events import (
     EventRejected,
     accept_envelope,
     own_account_id,
-    read_model_package_change,
 )
 from loop_common.naming import ResourceNames, project_from_raw_key, request_token
+from loop_common.package_events import read_model_package_change
 from loop_common.policy import PolicyError, PolicyReader, parse_policy
 from loop_common.settings import LoopSettings, SettingsError
-from quality_gate.logic import Champion, Evidence, approval_description, judge, read_marker
+from quality_gate.approval_text import approval_description, read_marker
+from quality_gate.judgement import Champion, Evidence, judge
 
 from .loop_world import (
     ACCOUNT,
@@ -183,7 +184,8 @@ def test_model_package_changes_that_are_refused(detail_change, reason):
 
 def test_a_model_package_change_names_project_and_version():
     change = read_model_package_change(
-        accept_envelope(load_event("model_package_approved"), ACCOUNT), NAMES
+        accept_envelope(load_event("model_package_approved", time="2024-05-01T11:12:20Z"), ACCOUNT),
+        NAMES,
     )
 
     assert (change.project, change.version, change.approval_status) == ("churn", 2, "Approved")
@@ -251,7 +253,7 @@ def test_a_missing_key_is_refused():
 def reader_with_clock(clock: list[float]) -> PolicyReader:
     """A policy reader with a 60 s cache whose clock is ``clock[0]``."""
     return PolicyReader(
-        ssm=retrain_handler.ssm,
+        ssm=retrain_handler.runtime.ssm,
         parameter_prefix=POLICY_PREFIX,
         names=NAMES,
         cache_seconds=60,

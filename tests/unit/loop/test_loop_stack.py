@@ -199,6 +199,9 @@ def _without_common(permissions: dict[str, set[str]]) -> dict[str, set[str]]:
                 sandbox_arn("sagemaker", "pipeline/cd4ml-sandbox-*"): {
                     "sagemaker:StartPipelineExecution"
                 },
+                sandbox_arn("cloudwatch", "alarm:cd4ml-sandbox-*-drift"): {
+                    "cloudwatch:DescribeAlarms"
+                },
                 POLICIES: {"ssm:GetParameter"},
                 IDEMPOTENCY: RECORDS,
                 STATE: RECORDS,
@@ -386,3 +389,17 @@ def test_prod_functions_run_in_the_vpc_and_reach_only_the_endpoints(
         for rule in egress
     )
     assert destinations == sorted(["endpoints", *example_prod.config.loop.egress_prefix_lists])
+
+
+def test_a_lapsed_build_lease_raises_an_alarm(environment: SynthesizedEnvironment) -> None:
+    loop = stack(environment, "Loop")
+    alarms = [
+        alarm["Properties"]
+        for alarm in loop.resources_of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") == "LapsedBuildLeases"
+    ]
+    assert len(alarms) == 1
+    [alarm] = alarms
+    assert alarm["Namespace"] == "CD4ML/Loop"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "retrain-trigger"}]
+    assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 1)

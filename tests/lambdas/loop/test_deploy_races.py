@@ -1,0 +1,113 @@
+"""The deploy trigger under late, reordered and concurrent events: production never goes back."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from .interleaving import in_thread, on_call, together
+from .loop_world import deploy_handler, package_event
+
+FUNCTION = "deploy-trigger"
+
+
+def deploys(world) -> list[str]:
+    """The packages sent to the deploy pipeline, oldest first (moto lists newest first)."""
+    return world.deployed_arns()[::-1]
+
+
+def approved(world, context_for, auc: float) -> tuple[str, dict]:
+    """Register an approved version, deploy it, and return its ARN and approval event."""
+    arn = world.register_package("Approved", auc=auc)
+    event = package_event("Approved", arn)
+    assert deploy_handler.handler(event, context_for(FUNCTION))["decision"] == "deploy-started"
+    return arn, event
+
+
+def test_a_late_approval_of_an_older_version_never_deploys_over_the_newer_one(world, context_for):
+    old, _ = approved(world, context_for, auc=0.88)
+    new, _ = approved(world, context_for, auc=0.91)
+
+    # A person approves the old version again, or its approval is redriven late.
+    late = deploy_handler.handler(package_event("Approved", old), context_for(FUNCTION))
+
+    assert late["decision"] == "skipped-superseded"
+    assert "never goes back" in late["reason"]
+    assert deploys(world) == [old, new]
+    assert world.state_item("deployed-version")["model_package_arn"] == new
+    assert "skipped-superseded" in [r["decision"] for r in world.audit_records()]
+
+
+def test_the_same_version_approved_twice_is_deployed_once(world, context_for):
+    arn, _ = approved(world, context_for, auc=0.9)
+
+    again = deploy_handler.handler(package_event("Approved", arn), context_for(FUNCTION))
+
+    assert again["decision"] == "skipped-already-deployed"
+    assert deploys(world) == [arn]
+
+
+@pytest.mark.parametrize("moment", ["before-call", "after-call"])
+def test_a_rejection_while_the_deploy_starts_still_rolls_back(world, context_for, moment):
+    previous, _ = approved(world, context_for, auc=0.88)
+    candidate = world.register_package("Approved", auc=0.91)
+    rejection: dict = {}
+
+    def person_rejects(**_: object) -> None:
+        # A person rejects the version while its deploy is starting; the deploy
+        # trigger handles the rejection at once, in another invocation.
+        world.set_status(candidate, "Rejected")
+        event = package_event("Rejected", candidate)
+        rejection["thread"], rejection["outcome"] = in_thread(
+            lambda: deploy_handler.handler(event, context_for(FUNCTION))
+        )
+
+    with on_call(
+        deploy_handler.codepipeline, f"{moment}.codepipeline.StartPipelineExecution", person_rejects
+    ):
+        started = deploy_handler.handler(
+            package_event("Approved", candidate), context_for(FUNCTION)
+        )
+    rejection["thread"].join(timeout=60)
+
+    assert started["decision"] == "deploy-started"
+    assert rejection["outcome"]["result"]["decision"] == "rollback-started"
+    assert deploys(world) == [previous, candidate, previous]
+    deployed = world.state_item("deployed-version")
+    assert (deployed["model_package_arn"], deployed["cause"]) == (previous, "rollback")
+
+
+def test_two_approvals_at_once_deploy_and_record_the_version_that_reaches_production(
+    world, context_for
+):
+    older = world.register_package("Approved", auc=0.88)
+    newer = world.register_package("Approved", auc=0.91)
+    newer_done = threading.Event()
+
+    def older_waits_for_newer(params: dict, **_: object) -> None:
+        # Without serialisation the older deploy would start last and win.
+        variables = {v["name"]: v["value"] for v in params.get("variables", [])}
+        if variables.get("ModelPackageArn") == older:
+            newer_done.wait(timeout=5)
+
+    def send(arn: str) -> dict:
+        try:
+            return deploy_handler.handler(package_event("Approved", arn), context_for(FUNCTION))
+        finally:
+            if arn == newer:
+                newer_done.set()
+
+    with on_call(
+        deploy_handler.codepipeline,
+        "before-call.codepipeline.StartPipelineExecution",
+        older_waits_for_newer,
+        once=False,
+    ):
+        outcomes = together(lambda: send(older), lambda: send(newer))
+
+    assert all("error" not in outcome for outcome in outcomes)
+    deployed = deploys(world)
+    assert deployed[-1] == newer
+    assert older not in deployed
+    assert world.state_item("deployed-version")["model_package_arn"] == newer
