@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.sagemaker_guardrails import sagemaker_job_guardrail_statements
 from cd4ml_constructs.studio.personas import (
     data_scientist,
     ml_engineer,
@@ -50,7 +51,13 @@ class PlatformPersonas(Construct):
     - every persona carries ``DenyApprovalPolicyChanges``: no change to
       model package group policies or to project approval policies
       (``/cd4ml/<environment>/projects/*`` parameters), which change only
-      through deployments.
+      through deployments;
+    - every persona carries ``SageMakerJobGuardrails``
+      (:func:`~cd4ml_constructs.sagemaker_guardrails.sagemaker_job_guardrail_statements`):
+      no SageMaker job, model, endpoint configuration or notebook outside
+      ``job_subnet_ids`` and ``job_security_group_ids``, without one of
+      ``job_keys`` for volumes and outputs, without inter-container traffic
+      encryption, or without network isolation for training, tuning and models.
 
     Data access goes through the grant methods of the buckets and keys:
     builders get the lake zones of their :class:`ZoneGrants` and their own
@@ -64,6 +71,9 @@ class PlatformPersonas(Construct):
     :param studio_key: the key of Studio's home and space volumes.
     :param data_scientist_zones: lake zones of the data scientist.
     :param ml_engineer_zones: lake zones of the ML engineer.
+    :param job_subnet_ids: the subnets SageMaker jobs may run in (tokens allowed).
+    :param job_security_group_ids: the security groups SageMaker jobs may carry.
+    :param job_keys: the keys of SageMaker job volumes and outputs.
     """
 
     def __init__(
@@ -77,6 +87,9 @@ class PlatformPersonas(Construct):
         studio_key: kms.IKey,
         data_scientist_zones: ZoneGrants,
         ml_engineer_zones: ZoneGrants,
+        job_subnet_ids: Sequence[str],
+        job_security_group_ids: Sequence[str],
+        job_keys: Sequence[kms.IKey],
     ) -> None:
         super().__init__(scope, id)
         self.resources = PersonaResources.of(
@@ -113,6 +126,18 @@ class PlatformPersonas(Construct):
             self,
             roles=list(self.roles.values()),
             approval_parameters_arn=self.approval_parameters_arn,
+        )
+        self.job_guardrails = iam.ManagedPolicy(
+            self,
+            "SageMakerJobGuardrails",
+            description="SageMaker jobs, models and notebooks only in the platform's subnets "
+            "and security groups, on its keys, encrypted between containers, isolated",
+            roles=list(self.roles.values()),
+            statements=sagemaker_job_guardrail_statements(
+                subnet_ids=job_subnet_ids,
+                security_group_ids=job_security_group_ids,
+                kms_keys=job_keys,
+            ),
         )
 
         data_scientist.grant_data_scientist(
