@@ -32,6 +32,7 @@ from cd4ml_constructs.loop.function_code import (
 )
 from cd4ml_constructs.loop.messaging import DeadLetterQueue
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.sagemaker_guardrails import sagemaker_job_denial_statement
 from constructs import Construct
 
 # EventBridge and Scheduler delivery to a function: retries, then the delivery
@@ -74,10 +75,12 @@ class LoopFunction(Construct):
     Secure defaults applied here: Python 3.13 on arm64 from a plain code
     folder (no bundling), the pinned Powertools layer, a role whose
     permissions sit in one customer-managed policy (logs and X-Ray only, until
-    the caller grants more), a JSON log group encrypted with ``logs_key``
-    with the configured retention (RETAIN), X-Ray tracing, explicit async
-    retries with an on-failure destination (``failure_queue``), an alarm on
-    errors and on each dead-letter queue, and the VPC when ``network`` is given.
+    the caller grants more, and an explicit deny of every SageMaker job
+    creation), environment variables encrypted with ``messages_key``, a JSON
+    log group encrypted with ``logs_key`` with the configured retention
+    (RETAIN), X-Ray tracing, explicit async retries with an on-failure
+    destination (``failure_queue``), an alarm on errors and on each
+    dead-letter queue, and the VPC when ``network`` is given.
     Events reach the function through :meth:`add_event_rule`, whose targets
     retry and dead-letter into ``delivery_queue``.
 
@@ -87,7 +90,9 @@ class LoopFunction(Construct):
     :param environment: environment variables.
     :param logs_key: key of the log group.
     :param log_retention_days: log retention (a CloudWatch Logs value).
-    :param messages_key: key of the dead-letter queues.
+    :param messages_key: key of the dead-letter queues and of the function's
+        environment variables (Lambda decrypts them through the grant it makes
+        when the function is deployed; the role may decrypt with the key).
     :param alarm_topic: where alarms notify.
     :param shared_packages: folders under ``lambdas/`` shipped beside the
         function's own (default ``loop_common``).
@@ -133,6 +138,8 @@ class LoopFunction(Construct):
             f"{description[1:]}",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         )
+        # The loop starts pipelines; it never creates a SageMaker job itself.
+        self.role.add_to_principal_policy(sagemaker_job_denial_statement())
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
@@ -162,6 +169,7 @@ class LoopFunction(Construct):
                 for index, arn in enumerate(layers)
             ],
             environment=dict(environment),
+            environment_encryption=messages_key,
             role=self.role,
             memory_size=memory_size,
             timeout=timeout or cdk.Duration.seconds(60),
