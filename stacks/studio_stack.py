@@ -10,7 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
-from cd4ml_constructs.sagemaker_guardrails import SageMakerJobSecurityGroup
+from cd4ml_constructs.sagemaker_job_security_group import SageMakerJobSecurityGroup
 from cd4ml_constructs.studio import (
     IdleShutdown,
     MlflowTrackingServer,

@@ -199,7 +199,7 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name="SageMakerJobGuardrails",
     description=(
         "A role allowed to create SageMaker jobs, models, endpoint configurations or notebook "
