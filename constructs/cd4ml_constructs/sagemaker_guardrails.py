@@ -29,18 +29,33 @@ Callers pass the key ARN (not a key id or alias) as ``VolumeKmsKey`` and
 parameters (``keys/artifacts-key-arn``, ``network/subnet-ids``,
 ``network/workload-security-group-id``).
 
-Use, on any role::
+Use, on any role (here a project stack that reads the platform's values
+from SSM; inside the platform, pass the objects themselves)::
 
-    policy = iam.ManagedPolicy(
+    platform = f"/cd4ml/{environment}/platform"
+    iam.ManagedPolicy(
         self,
         "SageMakerJobGuardrails",
-        roles=[role],
+        roles=[pipeline_role],
         statements=sagemaker_job_guardrail_statements(
-            subnet_ids=selected_subnet_ids(vpc, subnets),  # tokens are fine
-            security_group_ids=[jobs_security_group.security_group_id],
-            kms_keys=[artifacts_key],
+            subnet_ids=ssm.StringListParameter.value_for_typed_list_parameter(
+                self, f"{platform}/network/subnet-ids"
+            ),
+            security_group_ids=[
+                ssm.StringParameter.value_for_string_parameter(
+                    self, f"{platform}/network/workload-security-group-id"
+                )
+            ],
+            kms_keys=[artifacts_key],  # kms.Key.from_key_arn(...) of keys/artifacts-key-arn
         ),
     )
+
+Keep them in a managed policy of their own (about 4,500 of the 6,144 characters a
+managed policy holds). Jobs started by that role then set, in SageMaker SDK
+terms, ``NetworkConfig(subnets=..., security_group_ids=...,
+enable_network_isolation=True, encrypt_inter_container_traffic=True)`` (no
+isolation for processing jobs), ``volume_kms_key`` and ``output_kms_key``
+to the key ARN.
 
 A role that must never create SageMaker jobs (the loop's functions) takes
 :func:`sagemaker_job_denial_statement` instead. The CD4ML rule
