@@ -83,6 +83,12 @@ def template() -> dict[str, Any]:
             )
         },
     )
+    builder = iam.User(stack, "UserUnguarded")
+    builder.add_to_policy(iam.PolicyStatement(actions=["sagemaker:CreateModel"], resources=["*"]))
+    guarded = iam.User(stack, "UserGuarded")
+    guarded.add_to_policy(iam.PolicyStatement(actions=["sagemaker:CreateModel"], resources=["*"]))
+    for statement in guardrails:
+        guarded.add_to_policy(statement)
     # A policy attached to nobody grants nothing (a permissions boundary is one).
     iam.ManagedPolicy(
         stack,
@@ -171,6 +177,16 @@ def test_an_inline_policy_is_reported_on_its_role(template: dict[str, Any]) -> N
         if f.logical_id.startswith("InlineUnguarded")
     }
     assert locations == {"Properties/Policies/0/PolicyDocument/Statement/0"}
+
+
+def test_a_user_policy_is_judged_with_the_user_s_other_policies(
+    template: dict[str, Any],
+) -> None:
+    found = findings(template)
+    assert "UserGuardedDefaultPolicy" not in found
+    (detail,) = found["UserUnguardedDefaultPolicy"]
+    assert detail.startswith("allows sagemaker:CreateModel without a guardrail deny on ")
+    assert "sagemaker:NetworkIsolation (Bool)" in detail
 
 
 def test_isolation_is_required_only_where_the_job_kind_allows_it() -> None:

@@ -99,7 +99,10 @@ def _check(template: Template, _context: RuleContext) -> list[Finding]:
 def _policies(template: Template) -> Iterator[tuple[str, str, list[Statement], list[str]]]:
     """``(logical id, location, statements, identities)`` of every policy in the template."""
     managed_by_role: dict[str, list[str]] = {}
-    for logical_id, properties in resources_of_type(template, "AWS::IAM::Role"):
+    identities_with_policies = resources_of_type(
+        template, "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"
+    )
+    for logical_id, properties in identities_with_policies:
         for arn in properties.get("ManagedPolicyArns") or []:
             if isinstance(arn, dict) and "Ref" in arn:
                 managed_by_role.setdefault(arn["Ref"], []).append(logical_id)
