@@ -96,6 +96,7 @@ class PlatformStage(cdk.Stage):
             zone_buckets=self.data_lake.zone_buckets,
             artifacts_bucket=self.data_lake.artifacts_bucket,
             artifacts_key=self.keys.artifacts_key,
+            data_lake_key=self.keys.data_lake_key,
             **stateful,
         )
         self._add_loop(config, stateful)

@@ -10,6 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
+from cd4ml_constructs.sagemaker_job_security_group import SageMakerJobSecurityGroup
 from cd4ml_constructs.studio import (
     IdleShutdown,
     MlflowTrackingServer,
@@ -20,6 +21,7 @@ from cd4ml_constructs.studio import (
     StudioUserProfile,
     ZoneGrants,
 )
+from cd4ml_constructs.studio.domain import selected_subnet_ids
 from config import StudioConfig
 from constructs import Construct
 
@@ -29,10 +31,12 @@ SHARING_PREFIX = "studio-sharing/"
 class StudioStack(cdk.Stack):
     """Where ML teams work: SageMaker Studio and the personas that use it.
 
-    Always: the four persona roles and their separation of duties
-    (``personas``). With ``studio.enabled``: the VpcOnly domain (``domain``,
-    RETAIN) and one user profile per config entry (``user_profiles`` by user
-    name). With ``studio.mlflow.enabled``: the managed MLflow tracking server
+    Always: the four persona roles, their separation of duties and their
+    SageMaker job guardrails (``personas``), and the security group the
+    personas' jobs carry (``job_security_group``). With ``studio.enabled``:
+    the VpcOnly domain (``domain``, RETAIN) and one user profile per config
+    entry (``user_profiles`` by user name). With ``studio.mlflow.enabled``:
+    the managed MLflow tracking server
     (``tracking_server``, RETAIN), its artifacts under ``mlflow/`` in the
     model-artifacts bucket.
 
@@ -44,6 +48,8 @@ class StudioStack(cdk.Stack):
     :param zone_buckets: the lake's bucket per zone.
     :param artifacts_bucket: the model-artifacts bucket.
     :param artifacts_key: the artifacts bucket's key (shared notebooks).
+    :param data_lake_key: the lake's key; with the artifacts and studio keys,
+        the keys SageMaker jobs of the personas may use.
     """
 
     def __init__(
@@ -59,10 +65,12 @@ class StudioStack(cdk.Stack):
         zone_buckets: Mapping[str, s3.IBucket],
         artifacts_bucket: s3.IBucket,
         artifacts_key: kms.IKey,
+        data_lake_key: kms.IKey,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
         access = studio.data_access
+        self.job_security_group = SageMakerJobSecurityGroup(self, "JobSecurityGroup", vpc=vpc)
         self.personas = PlatformPersonas(
             self,
             "Personas",
@@ -76,6 +84,9 @@ class StudioStack(cdk.Stack):
             ml_engineer_zones=ZoneGrants(
                 read=access.ml_engineer.read, write=access.ml_engineer.write
             ),
+            job_subnet_ids=selected_subnet_ids(vpc, subnets),
+            job_security_group_ids=[self.job_security_group.security_group_id],
+            job_keys=[artifacts_key, data_lake_key, studio_key],
         )
 
         self.tracking_server: MlflowTrackingServer | None = None

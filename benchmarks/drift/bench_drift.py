@@ -43,273 +43,29 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+if __package__ in (None, ""):
+    # Run as a script (make bench, and each candidate's subprocess): the
+    # repository root goes on the path for the benchmark's own modules.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-REPO = Path(__file__).resolve().parents[2]
-BENCH_VENV_PYTHON = REPO / ".venv-bench-drift" / "bin" / "python"
-NUMERIC_FEATURES = 50
-CATEGORICAL_FEATURES = 10
-VOCABULARY_SIZES = (3, 5, 8, 12, 20, 30, 4, 6, 10, 50)
-SHIFTED_NUMERIC = range(5)
-SHIFTED_CATEGORICAL = range(2)
-WITH_MISSING = (10, 20, 30, 40, 49)
-REFERENCE_SEED = 1
-CURRENT_SEED = 2
-ROWS_PER_FILE = 100_000
-GENERATION_BLOCK = 20_000
-TARGET_SPEEDUP = 10.0
-TARGET_MEMORY_RATIO = 1.5
-
-NUMERIC_NAMES = [f"num_{index:02d}" for index in range(NUMERIC_FEATURES)]
-CATEGORICAL_NAMES = [f"cat_{index}" for index in range(CATEGORICAL_FEATURES)]
-
-
-def generate_block(
-    rng: np.random.Generator, rows: int, *, drifted: bool
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """``rows`` rows: a float matrix (NaN where missing) and categorical columns."""
-    numeric = np.empty((rows, NUMERIC_FEATURES))
-    for index in range(NUMERIC_FEATURES):
-        kind = index % 5
-        if kind == 0:
-            column, std = rng.normal(10.0 + index, 2.0, rows), 2.0
-        elif kind == 1:
-            column, std = rng.lognormal(1.0, 0.5, rows), 1.5
-        elif kind == 2:
-            column, std = rng.uniform(0.0, 100.0, rows), 28.9
-        elif kind == 3:
-            column, std = rng.gamma(2.0, 3.0, rows), 4.2
-        else:
-            # Counts drift by their rate (4 -> 4.5, a quarter of a standard deviation):
-            # adding 0.5 to integers would be a change of type, not of distribution.
-            rate = 4.5 if drifted and index in SHIFTED_NUMERIC else 4.0
-            column, std = rng.poisson(rate, rows).astype(float), 0.0
-        if drifted and index in SHIFTED_NUMERIC:
-            column = column + 0.25 * std
-        if index in WITH_MISSING:
-            column[rng.random(rows) < 0.01] = np.nan
-        numeric[:, index] = column
-    categorical = []
-    for index, size in enumerate(VOCABULARY_SIZES):
-        vocabulary = np.array([f"c{index}_{value}" for value in range(size)], dtype=object)
-        weights = 1.0 / np.arange(1, size + 1)
-        if drifted and index in SHIFTED_CATEGORICAL:
-            weights = weights[::-1]
-        categorical.append(vocabulary[rng.choice(size, size=rows, p=weights / weights.sum())])
-    return numeric, categorical
-
-
-def generate_columns(rows: int, seed: int, *, drifted: bool) -> dict[str, np.ndarray]:
-    """One data set as columns by name (numeric float64, categorical object arrays)."""
-    numeric, categorical = generate_block(np.random.default_rng(seed), rows, drifted=drifted)
-    columns = {name: numeric[:, index].copy() for index, name in enumerate(NUMERIC_NAMES)}
-    del numeric
-    columns.update(zip(CATEGORICAL_NAMES, categorical, strict=True))
-    return columns
-
-
-def current_rss_mb() -> float:
-    """This process's resident set size now."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def emit(result: dict[str, Any]) -> None:
-    print("RESULT " + json.dumps(result), flush=True)
-
-
-# --- candidates (each runs in its own subprocess) --------------------------------------
-
-
-def run_ours(rows: int) -> None:
-    sys.path.insert(0, str(REPO / "lambdas"))
-    from drift_check.baseline import build_baseline
-    from drift_check.engine import compute_drift
-
-    reference = generate_columns(rows, REFERENCE_SEED, drifted=False)
-    current = generate_columns(rows, CURRENT_SEED, drifted=True)
-    data_rss = current_rss_mb()
-    started = time.perf_counter()
-    baseline = build_baseline(reference, categorical=CATEGORICAL_NAMES)
-    built = time.perf_counter()
-    report = compute_drift(baseline, current)
-    finished = time.perf_counter()
-    emit(
-        {
-            "rows": rows,
-            "seconds": finished - started,
-            "check_seconds": finished - built,
-            "data_rss_mb": data_rss,
-            "drifted": len(report.drifted_features),
-        }
-    )
-
-
-def run_scipy(rows: int) -> None:
-    from scipy import stats
-
-    reference = generate_columns(rows, REFERENCE_SEED, drifted=False)
-    current = generate_columns(rows, CURRENT_SEED, drifted=True)
-    data_rss = current_rss_mb()
-    started = time.perf_counter()
-    drifted = 0
-    for name in NUMERIC_NAMES:
-        left, right = reference[name], current[name]
-        result = stats.ks_2samp(left[~np.isnan(left)], right[~np.isnan(right)])
-        drifted += result.pvalue < 0.001
-    for name in CATEGORICAL_NAMES:
-        labels, codes = np.unique(
-            np.concatenate([reference[name], current[name]]).astype(str), return_inverse=True
-        )
-        table = np.vstack(
-            [
-                np.bincount(codes[:rows], minlength=labels.size),
-                np.bincount(codes[rows:], minlength=labels.size),
-            ]
-        )
-        drifted += stats.chi2_contingency(table).pvalue < 0.001
-    emit(
-        {
-            "rows": rows,
-            "seconds": time.perf_counter() - started,
-            "data_rss_mb": data_rss,
-            "drifted": int(drifted),
-        }
-    )
-
-
-def run_evidently(rows: int) -> None:
-    import pandas as pd
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.presets import DataDriftPreset
-
-    reference = pd.DataFrame(generate_columns(rows, REFERENCE_SEED, drifted=False))
-    current = pd.DataFrame(generate_columns(rows, CURRENT_SEED, drifted=True))
-    data_rss = current_rss_mb()
-    definition = DataDefinition(
-        numerical_columns=NUMERIC_NAMES, categorical_columns=CATEGORICAL_NAMES
-    )
-    started = time.perf_counter()
-    result = Report([DataDriftPreset()]).run(
-        reference_data=Dataset.from_pandas(reference, data_definition=definition),
-        current_data=Dataset.from_pandas(current, data_definition=definition),
-    )
-    seconds = time.perf_counter() - started
-    counted = [
-        metric["value"]["count"]
-        for metric in result.dict()["metrics"]
-        if metric["metric_name"].startswith("DriftedColumnsCount")
-    ]
-    emit(
-        {
-            "rows": rows,
-            "seconds": seconds,
-            "data_rss_mb": data_rss,
-            "drifted": int(counted[0]) if counted else None,
-        }
-    )
-
-
-CAPTURE_LINE = (
-    '{"captureData":{"endpointInput":{"observedContentType":"text/csv","mode":"INPUT",'
-    '"data":"%s","encoding":"CSV"},"endpointOutput":{"observedContentType":"text/csv; '
-    'charset=utf-8","mode":"OUTPUT","data":"0.%04d","encoding":"CSV"}},"eventMetadata":'
-    '{"eventId":"bench-%012d","inferenceTime":"2024-05-01T%02d:%02d:%02dZ"},"eventVersion":"0"}\n'
+from benchmarks.drift.candidates import (
+    run_evidently,
+    run_generate,
+    run_ours,
+    run_scipy,
+    run_stream,
 )
-
-
-def run_generate(rows: int, multiplier: int, directory: Path) -> None:
-    """Write the baseline and capture files of ``multiplier * rows`` rows, block by block."""
-    sys.path.insert(0, str(REPO / "lambdas"))
-    from drift_check.baseline import build_baseline
-
-    baseline = build_baseline(
-        generate_columns(rows, REFERENCE_SEED, drifted=False), categorical=CATEGORICAL_NAMES
-    )
-    (directory / "baseline.json").write_text(baseline.to_json())
-    capture = directory / "capture"
-    capture.mkdir()
-    number_format = ",".join(["%.4f"] * NUMERIC_FEATURES)
-    total = rows * multiplier
-    per_file = min(ROWS_PER_FILE, rows)
-    written = 0
-    started = time.perf_counter()
-    for file_index in range(-(-total // per_file)):
-        file_rows = min(per_file, total - written)
-        path = capture / f"part-{file_index:05d}.jsonl"
-        with open(path, "w", encoding="ascii", buffering=1 << 20) as handle:
-            for block_start in range(0, file_rows, GENERATION_BLOCK):
-                block_rows = min(GENERATION_BLOCK, file_rows - block_start)
-                rng = np.random.default_rng([CURRENT_SEED, file_index, block_start])
-                numeric, categorical = generate_block(rng, block_rows, drifted=True)
-                labels = [column.tolist() for column in categorical]
-                for offset, values in enumerate(numeric.tolist()):
-                    event = written + block_start + offset
-                    data = (
-                        (number_format % tuple(values)).replace("nan", "")
-                        + ","
-                        + ",".join(column[offset] for column in labels)
-                    )
-                    handle.write(
-                        CAPTURE_LINE
-                        % (
-                            data,
-                            event % 10_000,
-                            event,
-                            event // 3600 % 24,
-                            event // 60 % 60,
-                            event % 60,
-                        )
-                    )
-        written += file_rows
-    emit(
-        {
-            "rows": written,
-            "files": file_index + 1,
-            "rows_per_file": per_file,
-            "seconds": time.perf_counter() - started,
-            "bytes": sum(path.stat().st_size for path in capture.iterdir()),
-        }
-    )
-
-
-def run_stream(directory: Path, files: int) -> None:
-    """Check the first ``files`` capture files, streamed through the chunked reader."""
-    sys.path.insert(0, str(REPO / "lambdas"))
-    from drift_check.baseline import Baseline
-    from drift_check.engine import check_capture
-
-    baseline = Baseline.from_json((directory / "baseline.json").read_text())
-    paths = sorted((directory / "capture").iterdir())[:files]
-    data_rss = current_rss_mb()
-
-    def streams() -> Iterator[tuple[str, Any]]:
-        for path in paths:
-            with open(path, "rb") as body:
-                yield str(path), body
-
-    started = time.perf_counter()
-    report = check_capture(baseline, streams())
-    emit(
-        {
-            "rows": report.rows,
-            "seconds": time.perf_counter() - started,
-            "data_rss_mb": data_rss,
-            "drifted": len(report.drifted_features),
-            "malformed": report.malformed_records,
-        }
-    )
-
-
-# --- orchestration ---------------------------------------------------------------------
+from benchmarks.drift.drift_data import (
+    BENCH_VENV_PYTHON,
+    CATEGORICAL_FEATURES,
+    NUMERIC_FEATURES,
+    REPO,
+    TARGET_MEMORY_RATIO,
+    TARGET_SPEEDUP,
+)
 
 
 def run_subprocess(python: Path | str, arguments: list[str]) -> dict[str, Any]:

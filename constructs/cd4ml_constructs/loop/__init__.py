@@ -1,14 +1,13 @@
 """Constructs of the CD4ML loop: its functions, tables, messaging and per-project resources."""
 
 from cd4ml_constructs.loop.drift_monitor import DRIFT_METRIC, DRIFT_NAMESPACE, DriftMonitor
-from cd4ml_constructs.loop.loop_function import (
+from cd4ml_constructs.loop.function_code import (
     POWERTOOLS_LAYER_VERSION,
     SDK_FOR_PANDAS_LAYER_VERSION,
-    FunctionNetwork,
-    LoopFunction,
     powertools_layer_arn,
     sdk_for_pandas_layer_arn,
 )
+from cd4ml_constructs.loop.loop_function import FunctionNetwork, LoopFunction
 from cd4ml_constructs.loop.loop_tables import LoopTables
 from cd4ml_constructs.loop.messaging import DeadLetterQueue, EncryptedTopic
 from cd4ml_constructs.loop.ml_project import MlProject, project_policy

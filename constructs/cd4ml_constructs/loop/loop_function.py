@@ -20,34 +20,20 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
-from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.log_retention import retention_days
+from cd4ml_constructs.loop.function_acknowledgements import acknowledge_function_design
+from cd4ml_constructs.loop.function_code import (
+    ARCHITECTURE,
+    LAMBDAS_ROOT,
+    RUNTIME,
+    SHARED_PACKAGE,
+    function_code,
+    powertools_layer_arn,
+)
 from cd4ml_constructs.loop.messaging import DeadLetterQueue
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
-from constructs import Construct, IConstruct
-
-# Lambda code ships as plain folders: lambdas/<function>/ plus the shared package.
-LAMBDAS_ROOT = Path(__file__).resolve().parents[3] / "lambdas"
-SHARED_PACKAGE = "loop_common"
-
-RUNTIME = lambda_.Runtime.PYTHON_3_13
-ARCHITECTURE = lambda_.Architecture.ARM_64
-
-# Powertools for AWS Lambda (Python) V3, public layer of account 017000801446,
-# published with the same version number in every commercial region:
-# arn:<partition>:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27
-# Raise it together with the aws-lambda-powertools pin of the "lambda"
-# dependency group, which the tests run against; `aws lambda
-# get-layer-version-by-arn` shows the library version in the description.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-
-# AWS SDK for pandas (numpy for the drift check), public layer of account
-# 336392948345: arn:<partition>:lambda:<region>:336392948345:layer:AWSSDKPandas-Python313-Arm64:11
-# (library 3.16.1). Check the number for the deployment region in the AWS SDK
-# for pandas layer table: it can differ between regions.
-SDK_FOR_PANDAS_LAYER_VERSION = 11
-SDK_FOR_PANDAS_LAYER_ACCOUNT = "336392948345"
+from cd4ml_constructs.sagemaker_guardrails import sagemaker_job_denial_statement
+from constructs import Construct
 
 # EventBridge and Scheduler delivery to a function: retries, then the delivery
 # dead-letter queue. A function's own failures: retries, then its failure queue.
@@ -66,41 +52,6 @@ _VPC_ACCESS_ACTIONS = (
     "ec2:DescribeSubnets",
     "ec2:UnassignPrivateIpAddresses",
 )
-
-
-def powertools_layer_arn(scope: IConstruct) -> str:
-    """The pinned Powertools layer in the stack's own partition and region."""
-    stack = cdk.Stack.of(scope)
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{POWERTOOLS_LAYER_VERSION}"
-    )
-
-
-def sdk_for_pandas_layer_arn(scope: IConstruct) -> str:
-    """The pinned AWS SDK for pandas layer (numpy) in the stack's partition and region."""
-    stack = cdk.Stack.of(scope)
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{SDK_FOR_PANDAS_LAYER_ACCOUNT}:layer:"
-        f"AWSSDKPandas-Python313-Arm64:{SDK_FOR_PANDAS_LAYER_VERSION}"
-    )
-
-
-def function_code(folder: str, *, shared: Sequence[str], root: Path = LAMBDAS_ROOT) -> lambda_.Code:
-    """The asset of one function: ``root/<folder>/`` and the ``shared`` packages, nothing else.
-
-    Byte-code caches, hidden files and documentation stay out, so the asset
-    hash depends on the source alone.
-    """
-    keep = {folder, *shared}
-    missing = sorted(name for name in keep if not (root / name).is_dir())
-    if missing:
-        raise ValueError(f"Lambda code folders missing under {root}: {', '.join(missing)}")
-    others = sorted(entry.name for entry in root.iterdir() if entry.name not in keep)
-    return lambda_.Code.from_asset(
-        str(root),
-        exclude=[*others, "**/__pycache__", "**/*.pyc", "**/.*", "**/*.md"],
-    )
 
 
 @dataclass(frozen=True)
@@ -124,10 +75,12 @@ class LoopFunction(Construct):
     Secure defaults applied here: Python 3.13 on arm64 from a plain code
     folder (no bundling), the pinned Powertools layer, a role whose
     permissions sit in one customer-managed policy (logs and X-Ray only, until
-    the caller grants more), a JSON log group encrypted with ``logs_key``
-    with the configured retention (RETAIN), X-Ray tracing, explicit async
-    retries with an on-failure destination (``failure_queue``), an alarm on
-    errors and on each dead-letter queue, and the VPC when ``network`` is given.
+    the caller grants more, and an explicit deny of every SageMaker job
+    creation), environment variables encrypted with ``messages_key``, a JSON
+    log group encrypted with ``logs_key`` with the configured retention
+    (RETAIN), X-Ray tracing, explicit async retries with an on-failure
+    destination (``failure_queue``), an alarm on errors and on each
+    dead-letter queue, and the VPC when ``network`` is given.
     Events reach the function through :meth:`add_event_rule`, whose targets
     retry and dead-letter into ``delivery_queue``.
 
@@ -137,7 +90,9 @@ class LoopFunction(Construct):
     :param environment: environment variables.
     :param logs_key: key of the log group.
     :param log_retention_days: log retention (a CloudWatch Logs value).
-    :param messages_key: key of the dead-letter queues.
+    :param messages_key: key of the dead-letter queues and of the function's
+        environment variables (Lambda decrypts them through the grant it makes
+        when the function is deployed; the role may decrypt with the key).
     :param alarm_topic: where alarms notify.
     :param shared_packages: folders under ``lambdas/`` shipped beside the
         function's own (default ``loop_common``).
@@ -183,6 +138,8 @@ class LoopFunction(Construct):
             f"{description[1:]}",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         )
+        # The loop starts pipelines; it never creates a SageMaker job itself.
+        self.role.add_to_principal_policy(sagemaker_job_denial_statement())
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
@@ -212,6 +169,7 @@ class LoopFunction(Construct):
                 for index, arn in enumerate(layers)
             ],
             environment=dict(environment),
+            environment_encryption=messages_key,
             role=self.role,
             memory_size=memory_size,
             timeout=timeout or cdk.Duration.seconds(60),
@@ -233,43 +191,12 @@ class LoopFunction(Construct):
         # aws-cdk-lib makes the function depend on its role (for the role's
         # policy) and also references the role; cfn-lint notes the redundancy.
         cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        acknowledge(
+        acknowledge_function_design(
             cfn_function,
-            "Failed asynchronous invocations go to an on-failure destination (an "
-            "encrypted SQS queue with an alarm), which records the request, the error "
-            "and the attempts; a DeadLetterConfig would only duplicate it.",
-            "HIPAA.Security::HIPAA.Security-LambdaDLQ",
-            "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
-            "Serverless::Serverless-LambdaDLQ",
+            reserved_concurrency=reserved_concurrency is not None,
+            in_vpc=network is not None,
         )
-        acknowledge(
-            cfn_function,
-            "python3.13 is part of the loop's runtime contract: the pinned Powertools and AWS "
-            "SDK for pandas layers are built for it and Lambda supports it. A newer runtime "
-            "is adopted together with layers built for it (RUNTIME and the layer pins).",
-            "AwsSolutions::AwsSolutions-L1",
-            "Serverless::Serverless-LambdaLatestVersion",
-        )
-        if reserved_concurrency is None:
-            acknowledge(
-                cfn_function,
-                "Reserved concurrency is switched off for this function in the "
-                "environment's config (loop.reserved_concurrency): reservations need an "
-                "account concurrency quota above the 100 executions Lambda keeps unreserved.",
-                "HIPAA.Security::HIPAA.Security-LambdaConcurrency",
-                "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
-            )
-        if network is None:
-            acknowledge(
-                cfn_function,
-                "The environment runs the loop functions outside the VPC "
-                "(loop.functions_in_vpc: false) to save the interface endpoints they would "
-                "need; they call only AWS APIs, over TLS, with a least-privilege role.",
-                "HIPAA.Security::HIPAA.Security-LambdaInsideVPC",
-                "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC",
-                "PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC",
-            )
-        else:
+        if network is not None:
             self.role.allow(
                 sid="NetworkInterfaces",
                 actions=_VPC_ACCESS_ACTIONS,

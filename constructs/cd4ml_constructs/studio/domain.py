@@ -156,7 +156,7 @@ class StudioDomain(Construct):
             auth_mode="IAM",
             app_network_access_type="VpcOnly",
             vpc_id=vpc.vpc_id,
-            subnet_ids=_subnet_ids(vpc, subnets),
+            subnet_ids=selected_subnet_ids(vpc, subnets),
             kms_key_id=encryption_key.key_arn,
             default_user_settings=sagemaker.CfnDomain.UserSettingsProperty(
                 execution_role=default_execution_role.role_arn,
@@ -188,7 +188,8 @@ class StudioDomain(Construct):
         self.home_efs_id = self.domain.attr_home_efs_file_system_id
 
 
-def _subnet_ids(vpc: ec2.IVpc, selection: ec2.SubnetSelection) -> list[str]:
+def selected_subnet_ids(vpc: ec2.IVpc, selection: ec2.SubnetSelection) -> list[str]:
+    """The ids of the subnets ``selection`` picks in ``vpc`` (tokens for a created VPC)."""
     return vpc.select_subnets(
         availability_zones=selection.availability_zones,
         one_per_az=selection.one_per_az,

@@ -131,7 +131,8 @@ def test_apps_run_in_a_platform_group_that_only_sends_https(
             "ToPort": 443,
         }
     ]
-    assert stack.resources_of_type("AWS::EC2::SecurityGroupIngress") == {}
+    ingress = stack.resources_of_type("AWS::EC2::SecurityGroupIngress").values()
+    assert [r for r in ingress if r["Properties"]["GroupId"] == group_ref] == []
 
 
 def test_the_domain_is_retained_and_its_ids_are_outputs(

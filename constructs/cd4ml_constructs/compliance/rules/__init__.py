@@ -10,6 +10,7 @@ from cd4ml_constructs.compliance.rules import (
     model_package_group_accounts,
     no_sagemaker_full_access,
     role_permissions_boundary,
+    sagemaker_job_guardrails,
 )
 from cd4ml_constructs.compliance.rules.rule import Finding, Rule, RuleContext, Template
 
@@ -19,6 +20,7 @@ RULES: tuple[Rule, ...] = (
     role_permissions_boundary.RULE,
     model_package_group_accounts.RULE,
     endpoint_config_customer_key.RULE,
+    sagemaker_job_guardrails.RULE,
 )
 
 __all__ = ["RULES", "Finding", "Rule", "RuleContext", "Template"]

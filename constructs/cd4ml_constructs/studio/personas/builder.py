@@ -1,0 +1,128 @@
+"""What the two builder personas (data scientist, ML engineer) share: lake zones and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aws_cdk import aws_s3 as s3
+
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.studio.personas.actions import SAGEMAKER
+from cd4ml_constructs.studio.personas.model_registry import allow_registration
+from cd4ml_constructs.studio.personas.resources import PersonaResources, sagemaker_arn
+
+
+@dataclass(frozen=True)
+class ZoneGrants:
+    """Lake zones a persona reads, and those it also writes."""
+
+    read: tuple[str, ...] = ()
+    write: tuple[str, ...] = ()
+
+
+def allow_lake(
+    role: ManagedPolicyRole,
+    zone_buckets: Mapping[str, s3.IBucket],
+    zones: ZoneGrants,
+) -> None:
+    """Read the lake zones of ``zones``, and write those it writes."""
+    # Written zones first, then the zones only read; a written zone is also read.
+    for zone in dict.fromkeys((*zones.write, *zones.read)):
+        role.grant_objects(
+            zone_buckets[zone],
+            "*",
+            write=zone in zones.write,
+            reason=f"Every object of the {zone} zone bucket of the data lake.",
+        )
+
+
+def allow_builder_work(role: ManagedPolicyRole, resources: PersonaResources) -> None:
+    """Experiments in the artifacts bucket, training and processing jobs, registration."""
+    stack = resources.stack
+    for prefix in ("experiments", "mlflow"):
+        role.grant_objects(
+            resources.artifacts_bucket,
+            f"{prefix}/*",
+            write=True,
+            reason=f"Experiment outputs under the {prefix}/ prefix of the artifacts bucket.",
+        )
+    jobs = [
+        sagemaker_arn(stack, "training-job", "*"),
+        sagemaker_arn(stack, "processing-job", "*"),
+    ]
+    role.allow(
+        "Jobs",
+        actions=[
+            "sagemaker:AddTags",
+            "sagemaker:CreateProcessingJob",
+            "sagemaker:CreateTrainingJob",
+            "sagemaker:DescribeProcessingJob",
+            "sagemaker:DescribeTrainingJob",
+            "sagemaker:StopProcessingJob",
+            "sagemaker:StopTrainingJob",
+        ],
+        resources=jobs,
+        reason="Training and processing jobs are named by whoever runs them, in this "
+        "account and region; they run with this role, the only one it may pass.",
+    )
+    role.allow(
+        "Jobs",
+        actions=["iam:PassRole"],
+        resources=[role.role_arn],
+        conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
+    )
+    role.allow(
+        "Jobs",
+        actions=[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:DescribeLogStreams",
+            "logs:FilterLogEvents",
+            "logs:GetLogEvents",
+            "logs:PutLogEvents",
+        ],
+        resources=[resources.sagemaker_log_groups_arn],
+        reason="Log groups SageMaker jobs and apps write to (/aws/sagemaker/...).",
+    )
+    role.allow(
+        "Jobs",
+        actions=[
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DeleteNetworkInterfacePermission",
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "ecr:GetAuthorizationToken",
+            "sagemaker:ListProcessingJobs",
+            "sagemaker:ListTrainingJobs",
+            "sagemaker:Search",
+        ],
+        resources=["*"],
+        reason="Network interfaces of jobs in the VPC, the ECR token and listing/search: "
+        "these actions have no resource-level permissions.",
+    )
+    role.allow(
+        "Jobs",
+        actions=[
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+        ],
+        resources=[
+            stack.format_arn(service="ecr", account="*", resource="repository", resource_name="*")
+        ],
+        reason="Container images of SageMaker jobs, from AWS-owned or this account's "
+        "repositories in this region.",
+    )
+    allow_registration(role, resources)
+    role.allow(
+        "ModelRegistry",
+        actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+        resources=[resources.approval_parameters_arn],
+        reason="Read-only view of the projects' approval policies (/cd4ml/<env>/projects/).",
+    )
