@@ -62,11 +62,17 @@ def controls(view: EnvironmentView, assembly: CloudAssembly) -> dict[str, Any]:
         if pack == "CD4ML":
             reported = {r["rule"] for r in rules}
             rules += [
-                {"rule": name, "scope_types": [], "compliant": None, "acknowledged": [],
-                 "open": [], "not_applicable": None}
+                {
+                    "rule": name,
+                    "scope_types": [],
+                    "compliant": None,
+                    "acknowledged": [],
+                    "open": [],
+                    "not_applicable": None,
+                }
                 for name in CD4ML_RULES
                 if name not in reported
-            ]  # fmt: skip
+            ]
         packs.append(
             {
                 "pack": pack,
@@ -111,6 +117,7 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                             "reason": reason,
                             "suppressed": hidden,
                             "used": bool(hidden),
+                            "pack_registered": pack in PACKS,
                         }
                     )
     register.sort(key=lambda e: (e["pack"], e["rule"], e["where"]))

@@ -95,8 +95,12 @@ def _charges(view: EnvironmentView, hours: float) -> Iterator[Charge]:
         if endpoint.properties.get("VpcEndpointType") == "Interface":
             zones = len(endpoint.properties.get("SubnetIds", [])) or 1
             service = view.render(endpoint.stack, endpoint.properties.get("ServiceName", ""))
-            yield Charge(endpoint.label, "interface_endpoint_az_hour", zones * hours,
-                         f"{service}, {zones} AZ")  # fmt: skip
+            yield Charge(
+                endpoint.label,
+                "interface_endpoint_az_hour",
+                zones * hours,
+                f"{service}, {zones} AZ",
+            )
     for gateway in view.resources("AWS::EC2::NatGateway"):
         yield Charge(gateway.label, "nat_gateway_hour", hours, "1 gateway")
     for address in view.resources("AWS::EC2::EIP"):
@@ -118,8 +122,12 @@ def _charges(view: EnvironmentView, hours: float) -> Iterator[Charge]:
             instance = variant.get("InstanceType")
             if instance:
                 count = int(variant.get("InitialInstanceCount", 1))
-                yield Charge(config.label, f"sagemaker_hosting_{instance}_hour", count * hours,
-                             f"{count} x {instance}")  # fmt: skip
+                yield Charge(
+                    config.label,
+                    f"sagemaker_hosting_{instance}_hour",
+                    count * hours,
+                    f"{count} x {instance}",
+                )
 
 
 _BILLED = {

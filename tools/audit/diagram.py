@@ -52,8 +52,11 @@ def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
                 continue
             if resource.type in MAIN_TYPES:
                 node = _node_id(resource.label)
-                nodes[resource.label] = {"id": node, "stack": stack.stack_name,
-                                         "type": resource.type}  # fmt: skip
+                nodes[resource.label] = {
+                    "id": node,
+                    "stack": stack.stack_name,
+                    "type": resource.type,
+                }
                 short = "/".join(resource.label.split("/")[-2:])
                 lines.append(f'    {node}["{_text(short)}<br/>{MAIN_TYPES[resource.type]}"]')
             elif resource.type in GROUPED_TYPES:
@@ -61,7 +64,9 @@ def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
             else:
                 others += 1
         for resource_type, count in sorted(groups.items()):
-            lines.append(f'    s{index}_{_slug(resource_type)}["{count} {GROUPED_TYPES[resource_type]}"]')
+            lines.append(
+                f'    s{index}_{_slug(resource_type)}["{count} {GROUPED_TYPES[resource_type]}"]'
+            )
         if others:
             lines.append(f'    s{index}_other["{others} other resources"]')
         lines.append("  end")

@@ -29,6 +29,7 @@ def encryption_inventory(view: EnvironmentView) -> dict[str, Any]:
         for part, key_value, fallback, note in READERS[resource.type](resource.properties):
             key = _key(view, resource, key_value)
             status = key["kind"] if key else fallback
+            note = note if not key or not note.startswith("key aws/") else ""
             stores.append(
                 {
                     "status": status,
@@ -77,7 +78,9 @@ def _key(view: EnvironmentView, owner: Resource, value: Any) -> dict[str, str] |
     }
 
 
-def _key_entry(view: EnvironmentView, key: Resource, stores: list[dict[str, Any]]) -> dict[str, Any]:
+def _key_entry(
+    view: EnvironmentView, key: Resource, stores: list[dict[str, Any]]
+) -> dict[str, Any]:
     properties = key.properties
     return {
         "key": key.label,
@@ -116,9 +119,11 @@ def _bucket(p: Mapping[str, Any]) -> Iterator[Protection]:
     rules = (p.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", [])
     if not rules:
         yield (
-            "objects", None, UNENCRYPTED,
+            "objects",
+            None,
+            UNENCRYPTED,
             "no encryption declared; S3 applies SSE-S3 to new objects by default",
-        )  # fmt: skip
+        )
         return
     default = rules[0].get("ServerSideEncryptionByDefault") or {}
     algorithm = default.get("SSEAlgorithm", "")
@@ -185,7 +190,7 @@ def _pipeline(p: Mapping[str, Any]) -> Iterator[Protection]:
     stores += [s.get("ArtifactStore", {}) for s in p.get("ArtifactStores", [])]
     for store in stores:
         key = (store.get("EncryptionKey") or {}).get("Id")
-        yield "artifacts", key, AWS_MANAGED, "key aws/s3 when none is set"
+        yield "artifacts", key, AWS_MANAGED, "key aws/s3"
 
 
 def _mlflow(p: Mapping[str, Any]) -> Iterator[Protection]:

@@ -91,9 +91,7 @@ def _approvers(
     groups = sorted(
         view.resource_name(group) for group in view.resources("AWS::SageMaker::ModelPackageGroup")
     )
-    targets = {
-        group: view.pseudo_arn("sagemaker", f"model-package/{group}/1") for group in groups
-    }
+    targets = {group: view.pseudo_arn("sagemaker", f"model-package/{group}/1") for group in groups}
     details = _evaluate(policies, {t: [(APPROVE_ACTION, arn)] for t, arn in targets.items()})
     return _answer(
         "Who can approve or reject a model?",
@@ -212,9 +210,7 @@ def _answer(
     }
 
 
-def _principal(
-    view: EnvironmentView, role: Resource, profiles: dict[str, list[str]]
-) -> Principal:
+def _principal(view: EnvironmentView, role: Resource, profiles: dict[str, list[str]]) -> Principal:
     document = role.properties.get("AssumeRolePolicyDocument") or {}
     by_people = any(
         p.startswith("AWS: ")

@@ -19,15 +19,23 @@ from tools.audit.references import EnvironmentView, Resource
 
 # capability -> (action, ARN template of a project's resource)
 CAPABILITIES: dict[str, tuple[str, str, str]] = {
-    "starts model-build pipeline": ("sagemaker:StartPipelineExecution", "sagemaker",
-                                    "pipeline/cd4ml-{env}-{project}-build"),
-    "approves or rejects models of": ("sagemaker:UpdateModelPackage", "sagemaker",
-                                      "model-package/cd4ml-{env}-{project}/1"),
-    "starts deploy pipeline": ("codepipeline:StartPipelineExecution", "codepipeline",
-                               "cd4ml-{env}-{project}-deploy"),
-    "creates or updates endpoint": ("sagemaker:UpdateEndpoint", "sagemaker",
-                                    "endpoint/{endpoint}"),
-}  # fmt: skip
+    "starts model-build pipeline": (
+        "sagemaker:StartPipelineExecution",
+        "sagemaker",
+        "pipeline/cd4ml-{env}-{project}-build",
+    ),
+    "approves or rejects models of": (
+        "sagemaker:UpdateModelPackage",
+        "sagemaker",
+        "model-package/cd4ml-{env}-{project}/1",
+    ),
+    "starts deploy pipeline": (
+        "codepipeline:StartPipelineExecution",
+        "codepipeline",
+        "cd4ml-{env}-{project}-deploy",
+    ),
+    "creates or updates endpoint": ("sagemaker:UpdateEndpoint", "sagemaker", "endpoint/{endpoint}"),
+}
 
 
 def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]:
@@ -44,13 +52,15 @@ def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]
         functions.append(
             {
                 "function": function.label,
-                "description": view.render(function.stack, function.properties.get("Description", "")),
+                "description": view.render(
+                    function.stack, function.properties.get("Description", "")
+                ),
                 "role": role.label if role else "",
                 "triggered_by": triggers,
                 "invoke_permissions": _invokers(view, function),
                 "may": reaches,
             }
-        )  # fmt: skip
+        )
     return {"functions": functions, "audit_trail": _audit_trail(view, policies)}
 
 
@@ -66,12 +76,14 @@ def _triggers(view: EnvironmentView, function: Resource) -> list[dict[str, Any]]
                     {
                         "kind": "EventBridge rule",
                         "source": rule.label,
-                        "description": view.render(rule.stack, rule.properties.get("Description", "")),
+                        "description": view.render(
+                            rule.stack, rule.properties.get("Description", "")
+                        ),
                         "pattern": view.render_tree(rule.stack, pattern) if pattern else None,
                         "schedule": rule.properties.get("ScheduleExpression", ""),
                         "enabled": rule.properties.get("State", "ENABLED") == "ENABLED",
                     }
-                )  # fmt: skip
+                )
     for schedule in view.resources("AWS::Scheduler::Schedule"):
         target = schedule.properties.get("Target") or {}
         if _is(view, schedule, target.get("Arn"), function):
@@ -128,7 +140,12 @@ def _reaches(
             if verdict in ("allowed", "conditional"):
                 projects.append(f"{project.name}: {part.split('/', 1)[-1]} ({verdict})")
         found.append(
-            {"capability": capability, "action": action, "resources": patterns, "projects": projects}
+            {
+                "capability": capability,
+                "action": action,
+                "resources": patterns,
+                "projects": projects,
+            }
         )
     return found
 

@@ -129,9 +129,9 @@ def _route_tables(view: EnvironmentView) -> list[dict[str, Any]]:
         if table is None or table.label not in tables:
             continue
         tables[table.label]["routes"].append(_route(view, route))
-    for table in tables.values():
-        table["subnets"].sort()
-        table["routes"].sort(key=lambda r: (r["destination"], r["target"]))
+    for entry in tables.values():
+        entry["subnets"].sort()
+        entry["routes"].sort(key=lambda r: (r["destination"], r["target"]))
     return list(tables.values())
 
 
@@ -182,12 +182,15 @@ def _security_groups(view: EnvironmentView) -> list[dict[str, Any]]:
             "rules": [_rule(view, group, "in", r) for r in p.get("SecurityGroupIngress", [])]
             + [_rule(view, group, "out", r) for r in p.get("SecurityGroupEgress", [])],
         }
-    standalone = (("in", "AWS::EC2::SecurityGroupIngress"), ("out", "AWS::EC2::SecurityGroupEgress"))
+    standalone = (
+        ("in", "AWS::EC2::SecurityGroupIngress"),
+        ("out", "AWS::EC2::SecurityGroupEgress"),
+    )
     for direction, resource_type in standalone:
         for rule in view.resources(resource_type):
-            group = view.target(rule.stack, rule.properties.get("GroupId"))
-            if group is not None and group.label in groups:
-                groups[group.label]["rules"].append(_rule(view, rule, direction, rule.properties))
+            owner = view.target(rule.stack, rule.properties.get("GroupId"))
+            if owner is not None and owner.label in groups:
+                groups[owner.label]["rules"].append(_rule(view, rule, direction, rule.properties))
     for entry in groups.values():
         entry["rules"].sort(key=lambda r: (r["direction"], r["peer"], r["ports"]))
     return list(groups.values())

@@ -129,10 +129,10 @@ def role_policies(view: EnvironmentView) -> list[RolePolicies]:
                 view, role.stack, inline.get("PolicyDocument"), f"{role.label} (inline {name})"
             )
         for arn in role.properties.get("ManagedPolicyArns", []):
-            policy = view.target(role.stack, arn)
-            if policy is not None and policy.type == "AWS::IAM::ManagedPolicy":
+            managed = view.target(role.stack, arn)
+            if managed is not None and managed.type == "AWS::IAM::ManagedPolicy":
                 identity += statements_of(
-                    view, policy.stack, policy.properties.get("PolicyDocument"), policy.label
+                    view, managed.stack, managed.properties.get("PolicyDocument"), managed.label
                 )
             else:
                 external.append(view.render(role.stack, arn))
@@ -202,4 +202,3 @@ def principals(view: EnvironmentView, stack: SynthesizedStack, principal: Any) -
     for kind, value in sorted(principal.items()):
         found += [f"{kind}: {item}" for item in view.render_list(stack, value)]
     return found
-

@@ -178,9 +178,11 @@ class EnvironmentView:
         if shape is None:
             return f"${{{resource.label}.Arn}}"
         return shape.format(
-            p="aws", r=self._pseudo("AWS::Region"), a=self._pseudo("AWS::AccountId"),
+            p="aws",
+            r=self._pseudo("AWS::Region"),
+            a=self._pseudo("AWS::AccountId"),
             n=self.resource_name(resource),
-        )  # fmt: skip
+        )
 
     def pseudo_arn(self, service: str, resource_part: str, *, global_service: bool = False) -> str:
         """An ARN of this environment's account and region (``arn:aws:<service>:...``)."""
