@@ -75,9 +75,7 @@ def probe_view(tmp_path_factory: pytest.TempPathFactory) -> EnvironmentView:
             execution_role="arn:aws:iam::111122223333:role/probe"
         ),
     )
-    sagemaker.CfnModelPackageGroup(
-        stack, "Registry", model_package_group_name="cd4ml-probe-demo"
-    )
+    sagemaker.CfnModelPackageGroup(stack, "Registry", model_package_group_name="cd4ml-probe-demo")
     people = iam.AccountRootPrincipal()
     everything = iam.PolicyStatement(actions=["sagemaker:*"], resources=["*"])
     iam.Role(

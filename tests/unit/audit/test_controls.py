@@ -14,7 +14,10 @@ def test_an_acknowledgement_is_registered_with_its_reason(
         (path, rule_id): reason for path, rule_id, reason in sandbox.assembly.acknowledgements()
     }
     reason = reasons[
-        ("sandbox/Loop/RetrainTrigger/FailureQueue/Queue", "Serverless::Serverless-SQSRedrivePolicy")
+        (
+            "sandbox/Loop/RetrainTrigger/FailureQueue/Queue",
+            "Serverless::Serverless-SQSRedrivePolicy",
+        )
     ]
     entry = next(
         e
@@ -28,7 +31,10 @@ def test_an_acknowledgement_is_registered_with_its_reason(
     assert entry["suppressed"] == [
         "Serverless-SQSRedrivePolicy on Loop/RetrainTrigger/FailureQueue/Queue"
     ]
-    assert f"| Serverless | `Serverless-SQSRedrivePolicy` | Loop/RetrainTrigger/FailureQueue/Queue | {reason} |" in sandbox_bundle["exceptions"].page
+    assert (
+        f"| Serverless | `Serverless-SQSRedrivePolicy` | Loop/RetrainTrigger/FailureQueue/Queue | {reason} |"
+        in sandbox_bundle["exceptions"].page
+    )
 
 
 def test_the_register_holds_every_acknowledgement(
@@ -58,7 +64,9 @@ def test_controls_count_the_report(
 def test_a_rule_scope_splits_compliant_from_not_applicable(
     sandbox_bundle: dict[str, Part], sandbox: SynthesizedEnvironment
 ) -> None:
-    serverless = next(p for p in sandbox_bundle["controls"].data["packs"] if p["pack"] == "Serverless")
+    serverless = next(
+        p for p in sandbox_bundle["controls"].data["packs"] if p["pack"] == "Serverless"
+    )
     rule = next(r for r in serverless["rules"] if r["rule"] == "Serverless-SQSRedrivePolicy")
     assert rule["scope_types"] == ["AWS::SQS::Queue"]
     queues = sum(len(s.resources_of_type("AWS::SQS::Queue")) for s in sandbox.assembly.stacks)

@@ -28,9 +28,11 @@ def test_the_sandbox_has_nothing_unencrypted(sandbox_bundle: dict[str, Part]) ->
     data = sandbox_bundle["encryption"].data
     assert data["summary"]["unencrypted"] == 0
     # S3 delivers access logs only to SSE-S3 buckets: the one store on an AWS key.
-    assert [(s["resource"], s["status"]) for s in data["stores"] if s["status"] != "customer managed key"] == [
-        ("DataLake/AccessLogs/Bucket", "service-owned key")
-    ]
+    assert [
+        (s["resource"], s["status"])
+        for s in data["stores"]
+        if s["status"] != "customer managed key"
+    ] == [("DataLake/AccessLogs/Bucket", "service-owned key")]
 
 
 def test_each_store_names_its_key_alias_and_rotation(sandbox_bundle: dict[str, Part]) -> None:
@@ -42,7 +44,10 @@ def test_each_store_names_its_key_alias_and_rotation(sandbox_bundle: dict[str, P
         "every 365 days",
     )
     audit = stores["LoopState/Tables/AuditTable"]
-    assert (audit["key"], audit["status"]) == ("LoopState/LoopTablesKey/Key", "customer managed key")
+    assert (audit["key"], audit["status"]) == (
+        "LoopState/LoopTablesKey/Key",
+        "customer managed key",
+    )
     assert stores["Network/FlowLogGroup"]["key"] == "Keys/LogsKey/Key"
 
 

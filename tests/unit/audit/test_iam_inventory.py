@@ -53,18 +53,26 @@ def test_a_broad_person_role_is_listed_and_a_denied_one_is_not(
     approve = iam_inventory(probe_view, sandbox.config)["questions"][0]
     assert [p["role"] for p in approve["people"]] == ["Store/BroadRole"]
     assert approve["details"] == [
-        {"target": "cd4ml-probe-demo", "role": "Store/BroadRole",
-         "actions": "sagemaker:UpdateModelPackage", "verdict": "allowed"}
-    ]  # fmt: skip
+        {
+            "target": "cd4ml-probe-demo",
+            "role": "Store/BroadRole",
+            "actions": "sagemaker:UpdateModelPackage",
+            "verdict": "allowed",
+        }
+    ]
 
 
 def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Part]) -> None:
     deploy = _question(sandbox_bundle, "Who can deploy")
     assert deploy["people"] == []
     assert deploy["details"] == [
-        {"target": "churn (endpoint cd4ml-sandbox-churn-prod)", "role": "Loop/DeployTrigger/Role",
-         "actions": "codepipeline:StartPipelineExecution", "verdict": "allowed"}
-    ]  # fmt: skip
+        {
+            "target": "churn (endpoint cd4ml-sandbox-churn-prod)",
+            "role": "Loop/DeployTrigger/Role",
+            "actions": "codepipeline:StartPipelineExecution",
+            "verdict": "allowed",
+        }
+    ]
 
 
 def test_zone_readers_follow_the_config(sandbox_bundle: dict[str, Part]) -> None:

@@ -43,16 +43,25 @@ def test_endpoints_and_their_security_group(sandbox_bundle: dict[str, Part]) -> 
     data = sandbox_bundle["network"].data
     interface = [e for e in data["endpoints"] if e["type"] == "Interface"]
     assert sorted(e["service"].rsplit(".", 1)[-1] for e in interface) == [
-        "api", "logs", "runtime", "sts", "studio",
-    ]  # fmt: skip
+        "api",
+        "logs",
+        "runtime",
+        "sts",
+        "studio",
+    ]
     assert {e["subnets"] for e in interface} == {2}
     groups = {g["security_group"]: g for g in data["security_groups"]}
     rules = groups["Network/Endpoints/EndpointSecurityGroup"]["rules"]
     inbound = [r for r in rules if r["direction"] == "in"]
     assert inbound == [
-        {"description": "HTTPS from the VPC", "direction": "in", "peer": "10.40.0.0/16",
-         "ports": "443", "protocol": "tcp"}
-    ]  # fmt: skip
+        {
+            "description": "HTTPS from the VPC",
+            "direction": "in",
+            "peer": "10.40.0.0/16",
+            "ports": "443",
+            "protocol": "tcp",
+        }
+    ]
     assert [r["description"] for r in rules if r["direction"] == "out"] == [
         "no egress allowed (placeholder rule that matches no traffic)"
     ]
