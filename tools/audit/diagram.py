@@ -42,6 +42,14 @@ GROUPED_TYPES: dict[str, str] = {
 def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
     """The diagram part: Mermaid text plus its nodes and edges as JSON."""
     nodes: dict[str, dict[str, str]] = {}
+    in_flow = {
+        label
+        for function in loop["functions"]
+        for label in [
+            *function["feeds_alarms"],
+            *(e for t in function["triggered_by"] for e in t["emitted_by"]),
+        ]
+    }
     lines = ["flowchart LR"]
     for index, stack in enumerate(view.stacks):
         lines.append(f'  subgraph s{index}["{_text(stack.stack_name)}"]')
@@ -50,7 +58,7 @@ def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
         for resource in view.resources():
             if resource.stack.stack_name != stack.stack_name:
                 continue
-            if resource.type in MAIN_TYPES:
+            if resource.type in MAIN_TYPES or resource.label in in_flow:
                 node = _node_id(resource.label)
                 nodes[resource.label] = {
                     "id": node,
@@ -58,7 +66,8 @@ def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
                     "type": resource.type,
                 }
                 short = "/".join(resource.label.split("/")[-2:])
-                lines.append(f'    {node}["{_text(short)}<br/>{MAIN_TYPES[resource.type]}"]')
+                kind = MAIN_TYPES.get(resource.type) or GROUPED_TYPES[resource.type].rstrip("s")
+                lines.append(f'    {node}["{_text(short)}<br/>{kind}"]')
             elif resource.type in GROUPED_TYPES:
                 groups[resource.type] = groups.get(resource.type, 0) + 1
             else:
@@ -68,9 +77,13 @@ def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
                 f'    s{index}_{_slug(resource_type)}["{count} {GROUPED_TYPES[resource_type]}"]'
             )
         if others:
-            lines.append(f'    s{index}_other["{others} other resources"]')
+            noun = "resource" if others == 1 else "resources"
+            lines.append(f'    s{index}_other["{others} other {noun}"]')
         lines.append("  end")
-    edges, external = _loop_edges(loop, nodes)
+    names = {
+        view.resource_name(r): nodes[r.label]["id"] for r in view.resources() if r.label in nodes
+    }
+    edges, external = _loop_edges(loop, nodes, names)
     for node, name in sorted(external.items()):
         lines.append(f'  {node}(["{_text(name)}"])')
     for source, target, label in edges:
@@ -83,9 +96,10 @@ def diagram(view: EnvironmentView, loop: dict[str, Any]) -> dict[str, Any]:
 
 
 def _loop_edges(
-    loop: dict[str, Any], nodes: dict[str, dict[str, str]]
+    loop: dict[str, Any], nodes: dict[str, dict[str, str]], names: dict[str, str]
 ) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    """Trigger -> function and function -> project resource edges, and the external nodes."""
+    """The loop's edges (event source -> rule -> function -> what it may start), and the
+    nodes for resources outside the templates (pipelines the projects deploy later)."""
     edges = []
     external: dict[str, str] = {}
     for function in loop["functions"]:
@@ -96,11 +110,14 @@ def _loop_edges(
             source = nodes.get(trigger["source"], {}).get("id")
             if source is not None:
                 edges.append((source, target, "triggers"))
+                edges += [(nodes[e]["id"], source, "event") for e in trigger["emitted_by"]]
+        edges += [(target, nodes[a]["id"], "metrics") for a in function["feeds_alarms"]]
         for reach in function["may"]:
             for project in reach["projects"]:
                 name = project.split(": ", 1)[-1].rsplit(" (", 1)[0]
-                node = f"x_{_slug(reach['capability'] + name)}"
-                external[node] = name
+                node = names.get(name.split("/", 1)[0]) or f"x_{_slug(reach['capability'] + name)}"
+                if node.startswith("x_"):
+                    external[node] = name
                 edges.append((target, node, reach["capability"]))
     return sorted(set(edges)), external
 

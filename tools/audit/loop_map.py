@@ -16,6 +16,7 @@ from config import EnvironmentConfig
 from config.loop import default_endpoint_name
 from tools.audit.policies import RolePolicies, role_policies
 from tools.audit.references import EnvironmentView, Resource
+from tools.event_patterns import UnsupportedFilter, matches
 
 # capability -> (action, ARN template of a project's resource)
 CAPABILITIES: dict[str, tuple[str, str, str]] = {
@@ -59,6 +60,7 @@ def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]
                 "triggered_by": triggers,
                 "invoke_permissions": _invokers(view, function),
                 "may": reaches,
+                "feeds_alarms": _fed_alarms(view, policy) if policy else [],
             }
         )
     return {"functions": functions, "audit_trail": _audit_trail(view, policies)}
@@ -72,14 +74,16 @@ def _triggers(view: EnvironmentView, function: Resource) -> list[dict[str, Any]]
                 pattern = rule.properties.get("EventPattern")
                 if isinstance(pattern, str):
                     pattern = json.loads(pattern)
+                rendered = view.render_tree(rule.stack, pattern) if pattern else None
                 found.append(
                     {
                         "kind": "EventBridge rule",
                         "source": rule.label,
+                        "emitted_by": _emitters(view, rendered) if rendered else [],
                         "description": view.render(
                             rule.stack, rule.properties.get("Description", "")
                         ),
-                        "pattern": view.render_tree(rule.stack, pattern) if pattern else None,
+                        "pattern": rendered,
                         "schedule": rule.properties.get("ScheduleExpression", ""),
                         "enabled": rule.properties.get("State", "ENABLED") == "ENABLED",
                     }
@@ -91,6 +95,7 @@ def _triggers(view: EnvironmentView, function: Resource) -> list[dict[str, Any]]
                 {
                     "kind": "EventBridge Scheduler schedule",
                     "source": schedule.label,
+                    "emitted_by": [],
                     "description": view.render(
                         schedule.stack, schedule.properties.get("Description", "")
                     ),
@@ -192,3 +197,56 @@ def _is(view: EnvironmentView, owner: Resource, value: Any, function: Resource) 
         targets = view.targets(owner.stack, value)
         target = targets[0] if targets else None
     return target is not None and target.label == function.label
+
+
+# Events the templates' own resources emit, for matching against rule patterns.
+_EVENTS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+    "AWS::CloudWatch::Alarm": [
+        ("aws.cloudwatch", "CloudWatch Alarm State Change",
+         {"alarmName": "{name}", "state": {"value": "ALARM"}}),
+    ],
+    "AWS::SageMaker::ModelPackageGroup": [
+        ("aws.sagemaker", "SageMaker Model Package State Change",
+         {"ModelPackageGroupName": "{name}", "ModelApprovalStatus": status})
+        for status in ("PendingManualApproval", "Approved", "Rejected")
+    ],
+    "AWS::S3::Bucket": [
+        ("aws.s3", "Object Created", {"bucket": {"name": "{name}"}}),
+    ],
+}  # fmt: skip
+
+
+def _emitters(view: EnvironmentView, pattern: dict[str, Any]) -> list[str]:
+    """Resources of the templates that emit an event the pattern matches."""
+    found = []
+    for resource in view.resources(*_EVENTS):
+        name = view.resource_name(resource)
+        for source, detail_type, detail in _EVENTS[resource.type]:
+            event = {
+                "source": source,
+                "detail-type": detail_type,
+                "detail": json.loads(json.dumps(detail).replace("{name}", name)),
+            }
+            try:
+                if matches(pattern, event):
+                    found.append(resource.label)
+                    break
+            except UnsupportedFilter:
+                break
+    return sorted(found)
+
+
+def _fed_alarms(view: EnvironmentView, policy: RolePolicies) -> list[str]:
+    """Alarms on the metric namespaces the role may publish to (``cloudwatch:namespace``)."""
+    namespaces = set()
+    for statement in policy.identity:
+        if statement.effect == "Allow" and statement.covers_action("cloudwatch:PutMetricData"):
+            condition = json.loads(statement.condition) if statement.condition else {}
+            for test in condition.values():
+                value = test.get("cloudwatch:namespace") if isinstance(test, dict) else None
+                namespaces.update(value if isinstance(value, list) else [value] if value else [])
+    return sorted(
+        alarm.label
+        for alarm in view.resources("AWS::CloudWatch::Alarm")
+        if alarm.properties.get("Namespace") in namespaces
+    )

@@ -76,6 +76,14 @@ def test_the_diagram_draws_every_stack_and_the_loop(
     assert mermaid.count("\n  end\n") == len(stacks)
     edges = {(e["from"], e["to"]) for e in bundle["diagram"].data["edges"]}
     assert ("r_Loop_RetrainTrigger_DriftAlarmRule", "r_Loop_RetrainTrigger_Function") in edges
+    # The loop closes: metrics feed the drift alarm, whose state change is the rule's event.
+    drift = next(
+        n["id"]
+        for n in bundle["diagram"].data["nodes"]
+        if n["resource"].endswith("/DriftMonitor/Alarm")
+    )
+    assert ("r_Loop_DriftCheck_Function", drift) in edges
+    assert (drift, "r_Loop_RetrainTrigger_DriftAlarmRule") in edges
     ids = re.findall(r"^\s+(\w+)[\[(]", mermaid, flags=re.MULTILINE)
     assert len(ids) == len(set(ids)), "every node is declared once"
     for source, target in edges:

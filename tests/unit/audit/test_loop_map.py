@@ -58,3 +58,22 @@ def test_the_map_says_where_the_audit_trail_is(sandbox_bundle: dict[str, Part]) 
         "Loop/RetrainTrigger/Role",
     ]
     assert "LoopState/Tables/AuditTable" in sandbox_bundle["loop-map"].page
+
+
+def test_rules_name_the_resources_whose_events_they_match(sandbox_bundle: dict[str, Part]) -> None:
+    triggers = {
+        t["source"]: t["emitted_by"]
+        for f in sandbox_bundle["loop-map"].data["functions"]
+        for t in f["triggered_by"]
+    }
+    assert triggers["Loop/RetrainTrigger/DriftAlarmRule"] == ["Projects/Churn/DriftMonitor/Alarm"]
+    assert triggers["Loop/RetrainTrigger/RawDataRule"] == ["DataLake/RawZone/Bucket"]
+    assert triggers["Loop/QualityGate/PendingApprovalRule"] == ["Projects/Churn/ModelPackageGroup"]
+    # A pipeline run is not a resource of the templates: nothing to name.
+    assert triggers["Loop/RetrainTrigger/BuildRunEndedRule"] == []
+
+
+def test_the_drift_check_feeds_the_drift_alarm(sandbox_bundle: dict[str, Part]) -> None:
+    drift = _function(sandbox_bundle, "DriftCheck")
+    assert drift["feeds_alarms"] == ["Projects/Churn/DriftMonitor/Alarm"]
+    assert _function(sandbox_bundle, "QualityGate")["feeds_alarms"] == []
