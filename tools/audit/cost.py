@@ -43,7 +43,7 @@ def idle_cost(
     hours = float(table["hours_per_month"])
     items: dict[str, dict[str, Any]] = {}
     unpriced = []
-    for charge in _charges(view, hours):
+    for charge in _charges(view, hours, config.network.az_count):
         entry = table["prices"].get(charge.price, {})
         regions = entry.get("regions", {})
         unit_price = regions.get(region, regions.get("*"))
@@ -90,10 +90,12 @@ def idle_cost(
     }
 
 
-def _charges(view: EnvironmentView, hours: float) -> Iterator[Charge]:
+def _charges(view: EnvironmentView, hours: float, az_count: int) -> Iterator[Charge]:
     for endpoint in view.resources("AWS::EC2::VPCEndpoint"):
         if endpoint.properties.get("VpcEndpointType") == "Interface":
-            zones = len(endpoint.properties.get("SubnetIds", [])) or 1
+            subnets = endpoint.properties.get("SubnetIds")
+            # Subnets read at deploy time (a parameter, an import) count as the config's AZs.
+            zones = len(subnets) if isinstance(subnets, list) else az_count
             service = view.render(endpoint.stack, endpoint.properties.get("ServiceName", ""))
             yield Charge(
                 endpoint.label,

@@ -193,12 +193,17 @@ def _pipeline(p: Mapping[str, Any]) -> Iterator[Protection]:
         yield "artifacts", key, AWS_MANAGED, "key aws/s3"
 
 
+def _build_project(p: Mapping[str, Any]) -> Iterator[Protection]:
+    yield "build artifacts", p.get("EncryptionKey"), AWS_MANAGED, "key aws/s3"
+
+
 def _mlflow(p: Mapping[str, Any]) -> Iterator[Protection]:
     yield "tracking metadata", None, SERVICE_OWNED, "artifacts live in the artifact store bucket"
 
 
 READERS: dict[str, Callable[[Mapping[str, Any]], Iterator[Protection]]] = {
     "AWS::Backup::BackupVault": _vault,
+    "AWS::CodeBuild::Project": _build_project,
     "AWS::CodePipeline::Pipeline": _pipeline,
     "AWS::DynamoDB::Table": _table,
     "AWS::ECR::Repository": _repository,

@@ -48,7 +48,8 @@ def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]
         policy = policies.get(role.label) if role else None
         reaches = _reaches(view, config, policy) if policy else []
         triggers = _triggers(view, function)
-        if not triggers and not reaches:
+        feeds = _fed_alarms(view, policy) if policy else []
+        if not triggers and not reaches and not feeds:
             continue  # not part of the loop (custom-resource providers and the like)
         functions.append(
             {
@@ -60,7 +61,7 @@ def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]
                 "triggered_by": triggers,
                 "invoke_permissions": _invokers(view, function),
                 "may": reaches,
-                "feeds_alarms": _fed_alarms(view, policy) if policy else [],
+                "feeds_alarms": feeds,
             }
         )
     return {"functions": functions, "audit_trail": _audit_trail(view, policies)}

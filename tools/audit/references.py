@@ -80,6 +80,13 @@ class EnvironmentView:
                     label=self._label(stack, logical_id, body),
                     path=str((body.get("Metadata") or {}).get("aws:cdk:path") or ""),
                 )
+        # The SSM contract: a stack reads another's value through a parameter of type
+        # ``AWS::SSM::Parameter::Value<...>`` naming an ``AWS::SSM::Parameter`` of the app.
+        self._ssm = {
+            str(r.properties["Name"]): r
+            for r in self.resources("AWS::SSM::Parameter")
+            if isinstance(r.properties.get("Name"), str)
+        }
 
     # --- resources -------------------------------------------------------
 
@@ -99,6 +106,9 @@ class EnvironmentView:
             return None
         ((function, argument),) = value.items()
         if function == "Ref" and isinstance(argument, str):
+            contract = self._contract(stack, argument)
+            if contract is not None:
+                return self.target(contract.stack, contract.properties.get("Value"))
             return self._resources.get((stack.stack_name, argument))
         if function == "Fn::GetAtt":
             logical_id = argument[0] if isinstance(argument, list) else str(argument).split(".")[0]
@@ -215,10 +225,20 @@ class EnvironmentView:
             return self._pseudo(name, stack)
         resource = self._resources.get((stack.stack_name, name))
         if resource is None:
+            contract = self._contract(stack, name)
+            if contract is not None:
+                return self.render(contract.stack, contract.properties.get("Value"))
             return f"${{parameter:{name}}}"
         if resource.type in REF_IS_ARN:
             return self.arn(resource)
         return self.resource_name(resource)
+
+    def _contract(self, stack: SynthesizedStack, parameter: str) -> Resource | None:
+        """The app's SSM parameter that a template parameter of SSM type reads."""
+        declared = (stack.template.get("Parameters") or {}).get(parameter) or {}
+        if not str(declared.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            return None
+        return self._ssm.get(str(declared.get("Default", "")))
 
     def _pseudo(self, name: str, stack: SynthesizedStack | None = None) -> str:
         if name == "AWS::Partition":
