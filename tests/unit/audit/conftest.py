@@ -4,7 +4,8 @@ The shipped environments are synthesized once per session (tests/conftest.py);
 the probe is a bare app with one Stage (``probe``) holding what the platform
 never ships: an unencrypted bucket and topic without tags, a VPC with an
 internet route beside a VpcOnly domain, a NAT gateway, and a person-assumable
-role that may approve models.
+role that may approve models; and a second stack that reads a key through the
+SSM contract (a parameter of SSM type), as project stacks do.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ssm as ssm
 
 from tests.conftest import SynthesizedEnvironment
 from tools.audit.bundle import Part, build_bundle
@@ -100,6 +103,30 @@ def probe_view(tmp_path_factory: pytest.TempPathFactory) -> EnvironmentView:
                 ]
             )
         },
+    )
+    key = kms.Key(stack, "ContractKey")
+    ssm.StringParameter(
+        stack, "KeyArn", parameter_name="/probe/contract/key-arn", string_value=key.key_arn
+    )
+    consumer = cdk.Stack(stage, "Consumer")
+    key_arn = cdk.CfnParameter(
+        consumer,
+        "KeyArnParameter",
+        type="AWS::SSM::Parameter::Value<String>",
+        default="/probe/contract/key-arn",
+    )
+    s3.CfnBucket(
+        consumer,
+        "ContractBucket",
+        bucket_encryption=s3.CfnBucket.BucketEncryptionProperty(
+            server_side_encryption_configuration=[
+                s3.CfnBucket.ServerSideEncryptionRuleProperty(
+                    server_side_encryption_by_default=s3.CfnBucket.ServerSideEncryptionByDefaultProperty(
+                        sse_algorithm="aws:kms", kms_master_key_id=key_arn.value_as_string
+                    )
+                )
+            ]
+        ),
     )
     app.synth()
     return EnvironmentView(assembly=CloudAssembly.load(Path(outdir)), environment=PROBE)

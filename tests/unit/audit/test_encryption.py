@@ -67,3 +67,10 @@ def test_keys_list_what_they_protect(sandbox_bundle: dict[str, Part]) -> None:
         "DataLake/FeaturesZone/Bucket (objects)",
         "DataLake/RawZone/Bucket (objects)",
     ]
+
+
+def test_a_key_read_through_the_ssm_contract_is_resolved(probe_view: EnvironmentView) -> None:
+    stores = {s["resource"]: s for s in encryption_inventory(probe_view)["stores"]}
+    bucket = stores["Consumer/ContractBucket"]
+    assert (bucket["status"], bucket["key"]) == ("customer managed key", "Store/ContractKey")
+    assert bucket["rotation"] == "off"
