@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
             return 2
         parts = build_bundle(assembly, config)
         index = write_bundle(args.assembly / "audit" / name, parts)
-        print(f"audit bundle: {index} ({len(parts) - 1} parts)")
+        print(f"audit bundle: {index} ({len(parts) - 1} parts and an index)")
     return 0
 
 

@@ -138,6 +138,7 @@ def write_bundle(directory: Path, parts: list[Part]) -> Path:
     for part in parts:
         if part.name == "README":
             (directory / "README.md").write_text(part.page, encoding="utf-8")
+            (directory / "index.json").write_text(to_json(part.data), encoding="utf-8")
             continue
         (directory / f"{part.name}.md").write_text(part.page, encoding="utf-8")
         (directory / f"{part.name}.json").write_text(to_json(part.data), encoding="utf-8")
@@ -190,7 +191,23 @@ def _index(view: EnvironmentView, config: EnvironmentConfig, parts: list[Part]) 
                 for s in stacks
             ),
         ),
-        "Validation report: `cdk.out/validation-report.json`.",
+        "Validation report: `cdk.out/validation-report.json`. This index as data: "
+        "[index.json](index.json).",
         "",
     ]
-    return Part("README", "Index", {"stacks": stacks}, "\n".join(lines), "")
+    data = {
+        "environment": config.name,
+        "account": config.account,
+        "region": config.region,
+        "stacks": stacks,
+        "parts": [
+            {
+                "part": p.name,
+                "title": p.title,
+                "summary": p.summary,
+                "files": [f"{p.name}.md", f"{p.name}.json"],
+            }
+            for p in parts
+        ],
+    }
+    return Part("README", "Index", data, "\n".join(lines), "")

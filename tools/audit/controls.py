@@ -76,7 +76,6 @@ def controls(view: EnvironmentView, assembly: CloudAssembly) -> dict[str, Any]:
         packs.append(
             {
                 "pack": pack,
-                "ran": pack in reports or pack in PACKS,
                 "rules_with_findings": sum(1 for r in rules if r["acknowledged"] or r["open"]),
                 "open": sum(len(r["open"]) for r in rules),
                 "acknowledged": sum(len(r["acknowledged"]) for r in rules),

@@ -39,7 +39,8 @@ def test_two_builds_give_identical_bytes(sandbox: SynthesizedEnvironment, tmp_pa
     second = write_bundle(tmp_path / "two", build_bundle(second_assembly, sandbox.config)).parent
     one, two = _files(first), _files(second)
     assert sorted(one) == sorted(
-        ["README.md", "diagram.mmd", *(f"{p}.{ext}" for p in PARTS for ext in ("md", "json"))]
+        ["README.md", "index.json", "diagram.mmd"]
+        + [f"{p}.{ext}" for p in PARTS for ext in ("md", "json")]
     )
     assert one == two
     for content in one.values():
@@ -52,6 +53,9 @@ def test_the_index_links_every_part(sandbox_bundle: dict[str, Part]) -> None:
     for part in PARTS:
         assert f"]({part}.md)" in index and f"]({part}.json)" in index
     assert "| sandbox-data-lake | 13 |" in index
+    data = sandbox_bundle["README"].data
+    assert [p["part"] for p in data["parts"]] == list(PARTS)
+    assert (data["environment"], data["account"]) == ("sandbox", None)
 
 
 def test_make_audit_writes_the_bundle(sandbox: SynthesizedEnvironment, tmp_path: Path) -> None:
@@ -60,7 +64,7 @@ def test_make_audit_writes_the_bundle(sandbox: SynthesizedEnvironment, tmp_path:
     assert main([str(copy), "--env", "sandbox"]) == 0
     written = copy / "audit" / "sandbox"
     assert (written / "README.md").is_file()
-    assert len(list(written.glob("*.json"))) == len(PARTS)
+    assert len(list(written.glob("*.json"))) == len(PARTS) + 1
     assert main([str(copy), "--env", "example-prod"]) == 2
 
 
