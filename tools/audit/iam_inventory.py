@@ -109,19 +109,23 @@ def _deployers(
 ) -> dict[str, Any]:
     checks: dict[str, list[tuple[str, str]]] = {}
     for project in config.projects:
-        pipeline = view.pseudo_arn("codepipeline", f"cd4ml-{config.name}-{project.name}-deploy")
+        name = f"cd4ml-{config.name}-{project.name}-deploy"
+        pipeline = view.pseudo_arn("codepipeline", name)
         endpoint = project.drift.endpoint_name or default_endpoint_name(config.name, project.name)
         endpoint_arn = view.pseudo_arn("sagemaker", f"endpoint/{endpoint}")
         checks[f"{project.name} (endpoint {endpoint})"] = [
             ("codepipeline:StartPipelineExecution", pipeline),
-            ("codepipeline:PutApprovalResult", f"{pipeline}/Prod/Approve"),
+            *(
+                ("codepipeline:PutApprovalResult", f"{pipeline}/{step}")
+                for step in _approval_steps(view, name)
+            ),
             ("sagemaker:CreateEndpoint", endpoint_arn),
             ("sagemaker:UpdateEndpoint", endpoint_arn),
         ]
     return _answer(
         "Who can deploy to prod?",
-        "start the project's deploy pipeline, approve its manual step, or create or update "
-        "its prod endpoint",
+        "start the project's deploy pipeline, approve its manual approval step, or create "
+        "or update its prod endpoint",
         _evaluate(policies, checks),
         people,
     )
@@ -254,3 +258,16 @@ def _bucket_key(view: EnvironmentView, bucket: Resource) -> Resource | None:
         if key is not None:
             return key
     return None
+
+
+def _approval_steps(view: EnvironmentView, pipeline_name: str) -> list[str]:
+    """``<stage>/<action>`` of the pipeline's manual approvals; ``*`` when it is not in view."""
+    steps = []
+    for pipeline in view.resources("AWS::CodePipeline::Pipeline"):
+        if view.resource_name(pipeline) != pipeline_name:
+            continue
+        for stage in pipeline.properties.get("Stages", []):
+            for action in stage.get("Actions", []):
+                if (action.get("ActionTypeId") or {}).get("Category") == "Approval":
+                    steps.append(f"{stage.get('Name')}/{action.get('Name')}")
+    return sorted(steps) or ["*"]
