@@ -153,12 +153,14 @@ def to_json(data: Any) -> str:
 
 
 def _index(view: EnvironmentView, config: EnvironmentConfig, parts: list[Part]) -> Part:
+    products = {stack.stack_name for stack in view.products}
     stacks = [
         {
             "stack": stack.stack_name,
             "resources": len(stack.template.get("Resources", {})),
             "template": f"{stack.template_path.parent.name}/{stack.template_path.name}",
             "termination_protection": stack.termination_protection,
+            "kind": "product template" if stack.stack_name in products else "stack",
         }
         for stack in view.stacks
     ]
@@ -185,12 +187,15 @@ def _index(view: EnvironmentView, config: EnvironmentConfig, parts: list[Part]) 
         "## Stacks",
         "",
         *table(
-            ["stack", "resources", "template (in cdk.out)", "termination protection"],
+            ["stack", "kind", "resources", "template (in cdk.out)", "termination protection"],
             (
-                [s["stack"], s["resources"], s["template"], s["termination_protection"]]
+                [s["stack"], s["kind"], s["resources"], s["template"], s["termination_protection"]]
                 for s in stacks
             ),
         ),
+        "A product template is a Service Catalog product stack (a SageMaker project "
+        "template): Service Catalog deploys it, and every part covers it like a stack.",
+        "",
         "Validation report: `cdk.out/validation-report.json`. This index as data: "
         "[index.json](index.json).",
         "",

@@ -61,7 +61,11 @@ class EnvironmentView:
         self.account = account
         self.region = region
         prefix = f"{environment}/"
-        self.stacks = tuple(s for s in assembly.stacks if s.display_name.startswith(prefix))
+        self.products = tuple(s for s in assembly.products if s.display_name.startswith(prefix))
+        self.stacks = (
+            *(s for s in assembly.stacks if s.display_name.startswith(prefix)),
+            *self.products,
+        )
         self._by_stack = {stack.stack_name: stack for stack in self.stacks}
         self._exports: dict[str, tuple[SynthesizedStack, Any]] = {}
         for stack in self.stacks:

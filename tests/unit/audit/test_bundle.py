@@ -52,7 +52,7 @@ def test_the_index_links_every_part(sandbox_bundle: dict[str, Part]) -> None:
     index = sandbox_bundle["README"].page
     for part in PARTS:
         assert f"]({part}.md)" in index and f"]({part}.json)" in index
-    assert "| sandbox-data-lake | 13 |" in index
+    assert "| sandbox-data-lake | stack | 13 |" in index
     data = sandbox_bundle["README"].data
     assert [p["part"] for p in data["parts"]] == list(PARTS)
     assert (data["environment"], data["account"]) == ("sandbox", None)
