@@ -4,7 +4,8 @@ The shipped environments are synthesized once per session (tests/conftest.py);
 the probe is a bare app with one Stage (``probe``) holding what the platform
 never ships: an unencrypted bucket and topic without tags, a VPC with an
 internet route beside a VpcOnly domain, a NAT gateway, and a person-assumable
-role that may approve models; and a second stack that reads a key through the
+role that may approve models; a deploy pipeline with a manual approval and
+the role that may give it; and a second stack that reads a key through the
 SSM contract (a parameter of SSM type), as project stacks do.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -100,6 +102,46 @@ def probe_view(tmp_path_factory: pytest.TempPathFactory) -> EnvironmentView:
                         actions=["sagemaker:UpdateModelPackage"],
                         resources=["*"],
                     ),
+                ]
+            )
+        },
+    )
+    codepipeline.CfnPipeline(
+        stack,
+        "DeployPipeline",
+        name="cd4ml-sandbox-churn-deploy",
+        role_arn="arn:aws:iam::111122223333:role/probe-pipeline",
+        artifact_store=codepipeline.CfnPipeline.ArtifactStoreProperty(
+            type="S3", location="probe-artifacts"
+        ),
+        stages=[
+            codepipeline.CfnPipeline.StageDeclarationProperty(
+                name="Prod",
+                actions=[
+                    codepipeline.CfnPipeline.ActionDeclarationProperty(
+                        name="ApproveProduction",
+                        action_type_id=codepipeline.CfnPipeline.ActionTypeIdProperty(
+                            category="Approval", owner="AWS", provider="Manual", version="1"
+                        ),
+                    )
+                ],
+            )
+        ],
+    )
+    approval = cdk.Fn.sub(
+        "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:"
+        "cd4ml-sandbox-churn-deploy/Prod/ApproveProduction"
+    )
+    iam.Role(
+        stack,
+        "ReleaseManagerRole",
+        assumed_by=people,
+        inline_policies={
+            "Approve": iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(
+                        actions=["codepipeline:PutApprovalResult"], resources=[approval]
+                    )
                 ]
             )
         },

@@ -127,3 +127,15 @@ def test_roles_carry_trust_boundary_and_flat_permissions(sandbox_bundle: dict[st
     assert backup["aws_managed_policies"] == [
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
     ]
+
+
+def test_whoever_may_approve_the_pipeline_step_can_deploy(
+    probe_view: EnvironmentView, sandbox: SynthesizedEnvironment
+) -> None:
+    deploy = iam_inventory(probe_view, sandbox.config)["questions"][1]
+    by_role = {d["role"]: d["actions"] for d in deploy["details"]}
+    assert by_role["Store/ReleaseManagerRole"] == "codepipeline:PutApprovalResult"
+    # sagemaker:* reaches the prod endpoint, even where approval is denied.
+    assert by_role["Store/BroadRole"] == "sagemaker:CreateEndpoint, sagemaker:UpdateEndpoint"
+    assert by_role["Store/DeniedRole"] == "sagemaker:CreateEndpoint, sagemaker:UpdateEndpoint"
+    assert set(by_role) == {"Store/ReleaseManagerRole", "Store/BroadRole", "Store/DeniedRole"}
