@@ -10,6 +10,7 @@ platform (account administrators, SSO permission sets) are out of their view.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ class Principal:
     """A role as the answers name it: its label, whether people use it, and how."""
 
     label: str
-    kind: str  # "person" or "workload"
+    kind: str  # "person", "account principal" or "workload"
     description: str
     profiles: tuple[str, ...]
 
@@ -191,6 +192,7 @@ def _answer(
 ) -> dict[str, Any]:
     roles = sorted({d["role"] for d in details})
     persons = [people[r] for r in roles if people[r].kind == "person"]
+    others = [people[r] for r in roles if people[r].kind == "account principal"]
     workloads = [people[r] for r in roles if people[r].kind == "workload"]
 
     def names(group: list[Principal]) -> str:
@@ -202,6 +204,8 @@ def _answer(
     parts = []
     if persons:
         parts.append(f"people through {names(persons)}")
+    if others:
+        parts.append(f"any principal its trust names, without MFA, through {names(others)}")
     if workloads:
         parts.append(f"automatically, {names(workloads)}")
     return {
@@ -209,6 +213,7 @@ def _answer(
         "means": means,
         "answer": " and ".join(parts) if parts else "no role defined in the templates",
         "people": [p.as_json() for p in persons],
+        "account_principals": [p.as_json() for p in others],
         "workloads": [p.as_json() for p in workloads],
         "details": details,
     }
@@ -216,15 +221,24 @@ def _answer(
 
 def _principal(view: EnvironmentView, role: Resource, profiles: dict[str, list[str]]) -> Principal:
     document = role.properties.get("AssumeRolePolicyDocument") or {}
-    by_people = any(
-        p.startswith("AWS: ")
+    by_principals = [
+        "aws:MultiFactorAuthPresent" in json.dumps(statement.get("Condition") or {})
         for statement in document.get("Statement", [])
-        for p in principals(view, role.stack, statement.get("Principal"))
-    )
+        if any(
+            p.startswith("AWS: ") for p in principals(view, role.stack, statement.get("Principal"))
+        )
+    ]
     used_by = tuple(sorted(profiles.get(role.label, [])))
+    # People sign in with MFA or open Studio with their profile; a role that any
+    # principal of an account may assume without MFA is not a person's.
+    kind = "workload"
+    if by_principals:
+        kind = "person" if all(by_principals) else "account principal"
+    if used_by:
+        kind = "person"
     return Principal(
         label=role.label,
-        kind="person" if by_people or used_by else "workload",
+        kind=kind,
         description=view.render(role.stack, role.properties.get("Description", "")),
         profiles=used_by,
     )

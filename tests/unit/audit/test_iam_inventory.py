@@ -47,11 +47,16 @@ def test_the_other_personas_are_denied_approval(sandbox_view: EnvironmentView) -
     assert approver.verdict("s3:GetObject", "arn:aws:s3:::any/x") == "not allowed"
 
 
-def test_a_broad_person_role_is_listed_and_a_denied_one_is_not(
+def test_a_broad_account_role_is_listed_and_a_denied_one_is_not(
     probe_view: EnvironmentView, sandbox: SynthesizedEnvironment
 ) -> None:
     approve = iam_inventory(probe_view, sandbox.config)["questions"][0]
-    assert [p["role"] for p in approve["people"]] == ["Store/BroadRole"]
+    # Its trust names the account without MFA: any principal of the account, not a person.
+    assert approve["people"] == []
+    assert [p["role"] for p in approve["account_principals"]] == ["Store/BroadRole"]
+    assert approve["answer"] == (
+        "any principal its trust names, without MFA, through Store/BroadRole"
+    )
     assert approve["details"] == [
         {
             "target": "cd4ml-probe-demo",
