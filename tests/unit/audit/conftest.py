@@ -53,7 +53,11 @@ def sandbox_view(sandbox: SynthesizedEnvironment) -> EnvironmentView:
 def probe_view(tmp_path_factory: pytest.TempPathFactory) -> EnvironmentView:
     """The probe app, synthesized once, without validation packs."""
     outdir = tmp_path_factory.mktemp("probe")
-    app = cdk.App(outdir=str(outdir), context={"aws:cdk:enable-path-metadata": True})
+    app = cdk.App(
+        outdir=str(outdir),
+        context={"aws:cdk:enable-path-metadata": True},
+        builtin_cloud_formation_validation=False,
+    )
     stage = cdk.Stage(app, PROBE)
     stack = cdk.Stack(stage, "Store")
     s3.CfnBucket(stack, "PlainBucket")
