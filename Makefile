@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 # Lambda assets): each synth and test run then starts faster.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup synth test format lint types pytest bench simulate clean
+.PHONY: setup synth audit test format lint types pytest bench simulate clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -30,6 +30,12 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 synth: setup
 	npx cdk synth -q -c env=$(ENV)
 	python -m tools.synth_summary cdk.out
+	python -m tools.audit cdk.out --env $(ENV)
+
+# The audit bundle alone (cdk.out/audit/$(ENV)/): synthesizes, skips cfn-lint.
+audit: setup
+	npx cdk synth -q -c env=$(ENV)
+	python -m tools.audit cdk.out --env $(ENV)
 
 test: setup format lint types pytest
 

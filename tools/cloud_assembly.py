@@ -42,11 +42,19 @@ class CloudAssembly:
 
     directory: Path
     stacks: tuple[SynthesizedStack, ...]
+    products: tuple[SynthesizedStack, ...] = ()
 
     @classmethod
     def load(cls, directory: Path) -> CloudAssembly:
-        """Load every stack of ``directory`` and of the Stage assemblies below it."""
-        return cls(directory=directory, stacks=tuple(_stacks(directory)))
+        """Load every stack of ``directory`` and of the Stage assemblies below it.
+
+        ``products`` holds the templates of Service Catalog product stacks
+        (``*.product.template.json``): deployed by Service Catalog, not by
+        the CLI, so they are not stacks of the manifest.
+        """
+        return cls(
+            directory=directory, stacks=tuple(_stacks(directory)), products=_products(directory)
+        )
 
     def stack(self, display_name: str) -> SynthesizedStack:
         """The stack whose display name (``<stage>/<id>``) is ``display_name``."""
@@ -107,6 +115,34 @@ def _stacks(directory: Path) -> list[SynthesizedStack]:
                 )
             )
     return stacks
+
+
+def _products(directory: Path) -> tuple[SynthesizedStack, ...]:
+    """Product stack templates of ``directory`` and of its nested assemblies, by file name."""
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    found: list[SynthesizedStack] = []
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact["type"] == "cdk:cloud-assembly":
+            found += _products(directory / artifact["properties"]["directoryName"])
+    for path in sorted(directory.glob("*.product.template.json")):
+        template = json.loads(path.read_text(encoding="utf-8"))
+        paths = [
+            str((resource.get("Metadata") or {}).get("aws:cdk:path", ""))
+            for resource in template.get("Resources", {}).values()
+        ]
+        # The product stack's own construct path: what its resources' paths share.
+        shared = paths[0].split("/")[:3] if paths and paths[0] else [path.stem]
+        found.append(
+            SynthesizedStack(
+                display_name="/".join(shared),
+                stack_name=path.name.removesuffix(".product.template.json"),
+                template_path=path,
+                template=template,
+                metadata={},
+                termination_protection=False,
+            )
+        )
+    return tuple(found)
 
 
 def _region(environment: str) -> str | None:

@@ -1,0 +1,146 @@
+"""IAM inventory: trust, flat permissions, and who may approve, deploy and read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import SynthesizedEnvironment
+from tools.audit.bundle import Part
+from tools.audit.iam_inventory import iam_inventory
+from tools.audit.policies import role_policies
+from tools.audit.references import EnvironmentView
+
+
+def _question(bundle: dict[str, Part], start: str) -> dict[str, Any]:
+    return next(q for q in bundle["iam"].data["questions"] if q["question"].startswith(start))
+
+
+@pytest.mark.parametrize("bundle_name", ["sandbox_bundle", "prod_bundle"])
+def test_the_approver_is_the_only_person_who_can_approve(
+    bundle_name: str, request: pytest.FixtureRequest
+) -> None:
+    approve = _question(request.getfixturevalue(bundle_name), "Who can approve")
+    assert [p["role"] for p in approve["people"]] == ["Studio/Personas/ModelApproverRole"]
+    # The quality gate approves by project policy; it is a function, not a person.
+    assert [w["role"] for w in approve["workloads"]] == ["Loop/QualityGate/Role"]
+    assert {d["actions"] for d in approve["details"]} == {"sagemaker:UpdateModelPackage"}
+
+
+def test_the_approver_names_its_studio_profile(sandbox_bundle: dict[str, Part]) -> None:
+    approve = _question(sandbox_bundle, "Who can approve")
+    assert approve["people"][0]["studio_profiles"] == ["edsger-approver"]
+    assert approve["answer"].startswith(
+        "people through Studio/Personas/ModelApproverRole (Studio profiles: edsger-approver)"
+    )
+
+
+def test_the_other_personas_are_denied_approval(sandbox_view: EnvironmentView) -> None:
+    policies = {p.role.label: p for p in role_policies(sandbox_view)}
+    package = sandbox_view.pseudo_arn("sagemaker", "model-package/cd4ml-sandbox-churn/1")
+    for persona in ("DataScientistRole", "MlEngineerRole", "PlatformAdministratorRole"):
+        role = policies[f"Studio/Personas/{persona}"]
+        assert role.verdict("sagemaker:UpdateModelPackage", package) == "denied", persona
+    approver = policies["Studio/Personas/ModelApproverRole"]
+    assert approver.verdict("sagemaker:UpdateModelPackage", package) == "allowed"
+    assert approver.verdict("s3:GetObject", "arn:aws:s3:::any/x") == "not allowed"
+
+
+def test_a_broad_account_role_is_listed_and_a_denied_one_is_not(
+    probe_view: EnvironmentView, sandbox: SynthesizedEnvironment
+) -> None:
+    approve = iam_inventory(probe_view, sandbox.config)["questions"][0]
+    # Its trust names the account without MFA: any principal of the account, not a person.
+    assert approve["people"] == []
+    assert [p["role"] for p in approve["account_principals"]] == ["Store/BroadRole"]
+    assert approve["answer"] == (
+        "any principal its trust names, without MFA, through Store/BroadRole"
+    )
+    assert approve["details"] == [
+        {
+            "target": "cd4ml-probe-demo",
+            "role": "Store/BroadRole",
+            "actions": "sagemaker:UpdateModelPackage",
+            "verdict": "allowed",
+        }
+    ]
+
+
+def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Part]) -> None:
+    deploy = _question(sandbox_bundle, "Who can deploy")
+    assert deploy["people"] == []
+    assert deploy["details"] == [
+        {
+            "target": "churn (endpoint cd4ml-sandbox-churn-prod)",
+            "role": "Loop/DeployTrigger/Role",
+            "actions": "codepipeline:StartPipelineExecution",
+            "verdict": "allowed",
+        }
+    ]
+
+
+def test_zone_readers_follow_the_config(sandbox_bundle: dict[str, Part]) -> None:
+    readers = {
+        zone: [p["role"] for p in _question(sandbox_bundle, f"Who can read the {zone}")["people"]]
+        for zone in ("raw", "curated", "features")
+    }
+    assert readers == {
+        "raw": ["Studio/Personas/MlEngineerRole"],
+        "curated": ["Studio/Personas/DataScientistRole", "Studio/Personas/MlEngineerRole"],
+        "features": ["Studio/Personas/DataScientistRole", "Studio/Personas/MlEngineerRole"],
+    }
+    raw = _question(sandbox_bundle, "Who can read the raw")
+    assert raw["workloads"] == []
+    assert raw["means"] == "s3:GetObject on its objects and kms:Decrypt on its key"
+
+
+def test_roles_carry_trust_boundary_and_flat_permissions(sandbox_bundle: dict[str, Part]) -> None:
+    roles = {r["role"]: r for r in sandbox_bundle["iam"].data["roles"]}
+    approver = roles["Studio/Personas/ModelApproverRole"]
+    assert approver["kind"] == "person"
+    assert approver["permissions_boundary"] == "cd4ml-sandbox-permissions-boundary"
+    assert {
+        "effect": "Allow",
+        "actions": ["sts:AssumeRole"],
+        "principals": ["AWS: arn:aws:iam::${AWS::AccountId}:root"],
+        "condition": '{"Bool": {"aws:MultiFactorAuthPresent": "true"}}',
+    } in approver["trust"]
+    assert {
+        "resource": "arn:aws:sagemaker:${AWS::Region}:${AWS::AccountId}:model-package/cd4ml-sandbox-*/*",
+        "effect": "Allow",
+        "actions": ["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"],
+        "condition": "",
+    } in approver["permissions"]
+    scientist = roles["Studio/Personas/DataScientistRole"]
+    denied = [p for p in scientist["permissions"] if p["effect"] == "Deny" and p["resource"] == "*"]
+    unconditional = next(p for p in denied if not p["condition"])
+    assert unconditional["actions"] == [
+        "sagemaker:DeleteModelPackageGroupPolicy",
+        "sagemaker:PutModelPackageGroupPolicy",
+        "sagemaker:UpdateModelPackage",
+    ]
+    conditional = next(p for p in denied if p["condition"])
+    assert conditional == {
+        "resource": "*",
+        "effect": "Deny",
+        "actions": ["sagemaker:CreateModelPackage"],
+        "condition": '{"StringEquals": {"sagemaker:ModelApprovalStatus": "Approved"}}',
+    }
+    backup = roles["LoopState/BackupRole"]
+    assert backup["kind"] == "workload"
+    assert backup["aws_managed_policies"] == [
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+    ]
+
+
+def test_whoever_may_approve_the_pipeline_step_can_deploy(
+    probe_view: EnvironmentView, sandbox: SynthesizedEnvironment
+) -> None:
+    deploy = iam_inventory(probe_view, sandbox.config)["questions"][1]
+    by_role = {d["role"]: d["actions"] for d in deploy["details"]}
+    assert by_role["Store/ReleaseManagerRole"] == "codepipeline:PutApprovalResult"
+    # sagemaker:* reaches the prod endpoint, even where approval is denied.
+    assert by_role["Store/BroadRole"] == "sagemaker:CreateEndpoint, sagemaker:UpdateEndpoint"
+    assert by_role["Store/DeniedRole"] == "sagemaker:CreateEndpoint, sagemaker:UpdateEndpoint"
+    assert set(by_role) == {"Store/ReleaseManagerRole", "Store/BroadRole", "Store/DeniedRole"}
