@@ -40,7 +40,7 @@ lint:
 	ruff check .
 
 types:
-	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools benchmarks
+	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools benchmarks pipeline_templates
 
 pytest:
 	pytest
