@@ -7,8 +7,8 @@ last column of every training CSV, which has a header row.
 The generator draws customers whose churn depends on their contract, tenure,
 support calls, charges and payment method through a logistic model, so a
 model can learn a real signal (AUC around 0.85) and a model trained on
-shuffled labels cannot. ``--monthly-charges-shift`` makes the same customers
-pay more, for drift experiments::
+shuffled labels cannot. ``--monthly-charges-shift`` bills the same customers
+more (monthly and total charges), for drift experiments::
 
     python steps/churn_dataset.py --rows 5000 --seed 7 --output data/churn.csv
 """
@@ -53,8 +53,8 @@ def generate(
     """``rows`` customers drawn with ``seed``; the same arguments give the same rows.
 
     ``monthly_charges_shift`` (a fraction, 0.4 = 40 % more) raises every monthly
-    charge after the label is drawn, as a price change would: the inputs drift,
-    the customers' behaviour does not.
+    charge, and so the total charges, after the label is drawn, as a price
+    change would: the inputs drift, the customers' behaviour does not.
     """
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
@@ -63,7 +63,8 @@ def generate(
     payment = random.choice(3, size=rows, p=_PAYMENT_SHARES)
     tenure = np.clip(random.gamma(2.0, 14.0, size=rows) + 6.0 * contract, 0, 72).round()
     monthly = np.clip(random.normal(65.0, 20.0, size=rows), 18.0, 120.0).round(2)
-    total = (monthly * np.maximum(tenure, 1.0) * random.normal(1.0, 0.04, size=rows)).round(2)
+    billed = (monthly * (1.0 + monthly_charges_shift)).round(2)
+    total = (billed * np.maximum(tenure, 1.0) * random.normal(1.0, 0.04, size=rows)).round(2)
     support_calls = random.poisson(1.2 + 0.8 * (contract == 0), size=rows)
     logit = (
         -1.1
@@ -75,13 +76,12 @@ def generate(
         + 0.6 * (payment == 2)
     )
     churned = random.random(rows) < 1.0 / (1.0 + np.exp(-logit))
-    monthly = (monthly * (1.0 + monthly_charges_shift)).round(2)
     missing_total = random.random(rows) < _MISSING_TOTAL_SHARE
     contracts, payments = CATEGORIES["contract"], CATEGORIES["payment_method"]
     return [
         {
             "tenure_months": int(tenure[i]),
-            "monthly_charges": float(monthly[i]),
+            "monthly_charges": float(billed[i]),
             "total_charges": None if missing_total[i] else float(total[i]),
             "support_calls": int(support_calls[i]),
             "contract": contracts[contract[i]],
