@@ -72,7 +72,11 @@ def drift_and_alarm(loop: LocalLoop, hops: Hops, package_arn: str, project: str)
         payload = {**request, "scheduled_time": moment, "execution_id": f"local-check-{moment}"}
         loop.trace(f"[drift check] schedule {schedule.name} fires at {moment}")
         loop._deliver(payload, rule=f"schedule {schedule.name}", function=schedule.target)
-        response = loop.record.deliveries[-1].response or {}
+        delivery = loop.record.deliveries[-1]
+        # A schedule payload has no event id; its execution id identifies the invocation,
+        # so the next check is not taken for a repeat of this one.
+        delivery.event_id = payload["execution_id"]
+        response = delivery.response or {}
         scores.append(response.get("drift_score"))
         hops.check(
             "drift computed",

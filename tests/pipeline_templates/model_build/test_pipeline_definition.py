@@ -244,3 +244,35 @@ def test_outputs_of_a_run_stay_under_the_projects_build_prefix(definition: dict[
         "train"]}}  # fmt: skip
     model_path = steps_of(definition)["Train"]["Arguments"]["OutputDataConfig"]["S3OutputPath"]
     assert model_path == "s3://cd4ml-sandbox-artifacts-123456789012/projects/churn/build/models"
+
+
+def test_upsert_uploads_the_bundle_with_the_key_then_creates_or_updates_the_pipeline(
+    offline_definitions: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from pipeline import upsert
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    bundle = CodeBundle.build(drift_engine=DRIFT_ENGINE)
+    bucket = EXAMPLE_ENVIRONMENT["ARTIFACTS_BUCKET"]
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=bucket)
+        first = upsert(SETTINGS, bundle)
+        second = upsert(SETTINGS, bundle)  # the next commit's build updates it
+        described = boto3.client("sagemaker", region_name="us-east-1").describe_pipeline(
+            PipelineName="cd4ml-sandbox-churn-build"
+        )
+        key = f"projects/churn/build/code/{bundle.bundle_id}/processing/steps/train.py"
+        stored = s3.head_object(Bucket=bucket, Key=key)
+    assert (
+        first
+        == second
+        == "arn:aws:sagemaker:us-east-1:123456789012:pipeline/cd4ml-sandbox-churn-build"
+    )
+    assert described["RoleArn"] == EXAMPLE_ENVIRONMENT["PIPELINE_ROLE_ARN"]
+    assert json.loads(described["PipelineDefinition"]) == offline_definitions[0]
+    assert stored["SSEKMSKeyId"] == KEY
