@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.local_loop.seed_pipeline import import_seed_code
+from tools.local_loop.seed_pipeline import STEPS_DIR, import_seed_code
 
 _PROCESSING = "/opt/ml/processing"
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -141,10 +141,15 @@ class PipelineRun:
         def local(container_path: str) -> Path:
             return root / container_path.removeprefix(_PROCESSING).strip("/")
 
+        entrypoint = arguments["AppSpecification"]["ContainerEntrypoint"][-1]
         for item in arguments["ProcessingInputs"]:
-            if item["InputName"] != "code":  # the seed code runs from this checkout
-                self._download(item["S3Input"]["S3Uri"], local(item["S3Input"]["LocalPath"]))
-        script = Path(arguments["AppSpecification"]["ContainerEntrypoint"][-1]).stem
+            self._download(item["S3Input"]["S3Uri"], local(item["S3Input"]["LocalPath"]))
+        script = Path(entrypoint).stem
+        # The script runs from this checkout (imported once per process): it must be
+        # the very file the step's code input delivered.
+        delivered = local(entrypoint).read_bytes()
+        if delivered != (STEPS_DIR / f"{script}.py").read_bytes():
+            raise RuntimeError(f"{entrypoint} in the code bundle differs from the seed code's")
         argv = _SCRIPT_ARGUMENTS[script](local)
         with _environment(arguments.get("Environment", {})), _quiet():
             importlib.import_module(script).main(argv)

@@ -1,8 +1,9 @@
 """The real model build in the local loop: the seed code's pipeline instead of the stand-in.
 
-:class:`SeedCodeBuilds` attaches to a :class:`~tools.local_loop.world.LocalLoop`
-and answers ``StartPipelineExecution`` of the project's model-build pipeline by
-running the seed code's definition (:mod:`tools.local_loop.pipeline_runner`)
+:class:`SeedCodeBuilds` attaches to a :class:`~tools.local_loop.world.LocalLoop`,
+upserts the seed code's pipeline into moto as CodeBuild would, and answers
+``StartPipelineExecution`` of the project's model-build pipeline by running
+that definition (:mod:`tools.local_loop.pipeline_runner`)
 with the parameters the retrain trigger passed: the raw data in moto's raw
 bucket is preprocessed, a model trained, evaluated and baselined, and the
 definition's condition decides between registering the package (its
@@ -19,7 +20,7 @@ from typing import Any
 
 from tools.local_loop import aws_events
 from tools.local_loop.pipeline_runner import PipelineRun, RunOutcome
-from tools.local_loop.seed_pipeline import build_environment, seed_definition
+from tools.local_loop.seed_pipeline import build_environment, upsert_seed_pipeline
 from tools.local_loop.world import ACCOUNT, REGION, LocalLoop
 
 
@@ -37,10 +38,14 @@ class SeedCodeBuilds:
             artifacts_key_arn=loop.functions_environment("REPORT_KMS_KEY_ID"),
             raw_bucket=loop.functions_environment("RAW_BUCKET_NAME"),
         )
-        self.definition = seed_definition(self.environment)
-        self.clients["sagemaker"].update_pipeline(
-            PipelineName=self.policy["model_build_pipeline"],
-            PipelineDefinition=json.dumps(self.definition),
+        upsert_seed_pipeline(self.environment)
+        described = self.clients["sagemaker"].describe_pipeline(
+            PipelineName=self.policy["model_build_pipeline"]
+        )
+        self.definition = json.loads(described["PipelineDefinition"])
+        loop.trace(
+            f"  code: pipeline.py upsert -> {described['PipelineArn']} "
+            f"({len(self.definition['Steps'])} top-level steps)"
         )
         self.runs: list[RunOutcome] = []
         # Each package as registered: moto's UpdateModelPackage (the quality gate's

@@ -1,18 +1,15 @@
 """The model-build seed code inside the local loop: its settings, its definition, its steps.
 
-The local loop builds the seed code's real pipeline definition (the SageMaker
-Python SDK v3, offline, as ``pipeline.py definition`` does) for each project,
-with the values the platform's CodeBuild would give it: the project's policy,
-the environment's buckets and artifacts key. Network values are placeholders,
-since nothing runs in a VPC here. The definition is built once per project and
-process: importing the SDK takes a few seconds.
+The local loop runs the seed code's ``pipeline.py upsert`` (the SageMaker
+Python SDK v3) against moto for each project, with the values the platform's
+CodeBuild would give it: the project's policy, the environment's buckets and
+artifacts key. Network values are placeholders, since nothing runs in a VPC
+here. Importing the SDK takes a few seconds, once per process.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -54,17 +51,17 @@ def build_environment(
     }
 
 
-def seed_definition(environment: dict[str, str]) -> dict[str, Any]:
-    """The seed code's pipeline definition for ``environment`` (built once per process)."""
-    return json.loads(_definition_json(json.dumps(environment, sort_keys=True)))
+def upsert_seed_pipeline(environment: dict[str, str]) -> str:
+    """Run the seed code's ``pipeline.py upsert`` against the (moto) account; the pipeline ARN.
 
-
-@cache
-def _definition_json(environment_json: str) -> str:
+    As CodeBuild does after a push: the step code and the drift engine are
+    uploaded under ``code/<id>/`` with the artifacts key, and the pipeline's
+    definition is replaced by the seed code's.
+    """
     import_seed_code()
     from build_pipeline.code_bundle import CodeBundle
     from build_pipeline.settings import BuildSettings
-    from pipeline import definition_json
+    from pipeline import upsert
 
-    settings = BuildSettings.from_environment(json.loads(environment_json))
-    return definition_json(settings, CodeBundle.build(drift_engine=DRIFT_ENGINE_DIR))
+    settings = BuildSettings.from_environment(environment)
+    return upsert(settings, CodeBundle.build(drift_engine=DRIFT_ENGINE_DIR))
