@@ -9,7 +9,9 @@ here. Importing the SDK takes a few seconds, once per process.
 
 from __future__ import annotations
 
+import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Final
 
@@ -61,7 +63,17 @@ def upsert_seed_pipeline(environment: dict[str, str]) -> str:
     import_seed_code()
     from build_pipeline.code_bundle import CodeBundle
     from build_pipeline.settings import BuildSettings
-    from pipeline import upsert
+    from pipeline import prepare_sdk_environment, upsert
 
     settings = BuildSettings.from_environment(environment)
-    return upsert(settings, CodeBundle.build(drift_engine=DRIFT_ENGINE_DIR))
+    prepare_sdk_environment(settings.region)
+    import build_pipeline.definition  # noqa: F401 (the SDK, imported here to quiet its loggers)
+
+    # The SDK logs its progress (and turns on logging for botocore); here that would
+    # bury the loop's trace.
+    for name in list(logging.Logger.manager.loggerDict):
+        if name.split(".")[0] in ("sagemaker", "botocore"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return upsert(settings, CodeBundle.build(drift_engine=DRIFT_ENGINE_DIR))
