@@ -46,7 +46,7 @@ lint:
 	ruff check .
 
 types:
-	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools benchmarks
+	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools benchmarks pipeline_templates
 
 pytest:
 	pytest

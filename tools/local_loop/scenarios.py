@@ -247,3 +247,8 @@ def _alarm_event(loop: LocalLoop, event_id: str) -> dict[str, Any]:
     return aws_events.alarm_state_change(
         event_id, alarm_name=alarm, state="ALARM", account=ACCOUNT, region=REGION
     )
+
+
+from tools.local_loop.seed_scenarios import SEED_SCENARIOS  # noqa: E402 (imports Scenario above)
+
+SCENARIOS += SEED_SCENARIOS
