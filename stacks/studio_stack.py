@@ -44,6 +44,9 @@ class StudioStack(cdk.Stack):
     :param zone_buckets: the lake's bucket per zone.
     :param artifacts_bucket: the model-artifacts bucket.
     :param artifacts_key: the artifacts bucket's key (shared notebooks).
+    :param project_templates_location: ``s3://bucket/prefix/`` of the project templates,
+        tagged on the domain (``sagemaker:projectS3TemplatesLocation``) so that Studio lists
+        them; default none.
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class StudioStack(cdk.Stack):
         zone_buckets: Mapping[str, s3.IBucket],
         artifacts_bucket: s3.IBucket,
         artifacts_key: kms.IKey,
+        project_templates_location: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -128,6 +132,10 @@ class StudioStack(cdk.Stack):
             ),
             sharing=sharing,
         )
+        if project_templates_location is not None:
+            cdk.Tags.of(self.domain.domain).add(
+                "sagemaker:projectS3TemplatesLocation", project_templates_location
+            )
         self.personas.allow_studio(domain_id=self.domain.domain_id)
         roles = self.personas.studio_roles
         for profile in studio.user_profiles:

@@ -61,7 +61,9 @@ def test_model_package_group_is_named_by_contract_and_retained(
 def test_registry_policy_lets_the_own_account_read_and_nothing_more(
     sandbox: SynthesizedEnvironment, example_prod: SynthesizedEnvironment
 ) -> None:
-    sandbox_group = properties_at(project_stack(sandbox, "churn"), "Churn/Registry/ModelPackageGroup")
+    sandbox_group = properties_at(
+        project_stack(sandbox, "churn"), "Churn/Registry/ModelPackageGroup"
+    )
     (statement,) = sandbox_group["ModelPackageGroupPolicy"]["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == [
@@ -75,7 +77,9 @@ def test_registry_policy_lets_the_own_account_read_and_nothing_more(
     assert resources[0].endswith(":model-package-group/cd4ml-sandbox-churn']]}")
     assert resources[1].endswith(":model-package/cd4ml-sandbox-churn/*']]}")
 
-    prod_group = properties_at(project_stack(example_prod, "credit-risk"), "CreditRisk/Registry/ModelPackageGroup")
+    prod_group = properties_at(
+        project_stack(example_prod, "credit-risk"), "CreditRisk/Registry/ModelPackageGroup"
+    )
     (statement,) = prod_group["ModelPackageGroupPolicy"]["Statement"]
     assert statement["Principal"] == {"AWS": ["arn:aws:iam::111122223333:root"]}
 
@@ -115,7 +119,9 @@ def test_policy_parameter_holds_the_projects_policy_as_the_functions_read_it(
 
 
 def test_prod_policy_asks_for_manual_approval(example_prod: SynthesizedEnvironment) -> None:
-    parameter = properties_at(project_stack(example_prod, "credit-risk"), "CreditRisk/Registry/Policy/Resource")
+    parameter = properties_at(
+        project_stack(example_prod, "credit-risk"), "CreditRisk/Registry/Policy/Resource"
+    )
     topic = "arn:aws:sns:eu-west-1:111122223333:cd4ml-example-prod-credit-risk-notifications"
     text = joined(parameter["Value"], {"CreditRiskRegistryNotificationsTopic": topic})
     policy = parse_policy(
@@ -149,7 +155,9 @@ def test_team_topic_is_named_for_the_loop_functions_grant(
 def test_scheduled_retrain_sends_what_the_retrain_trigger_accepts(
     sandbox: SynthesizedEnvironment,
 ) -> None:
-    schedule = properties_at(project_stack(sandbox, "churn"), "Churn/Registry/RetrainSchedule/Resource")
+    schedule = properties_at(
+        project_stack(sandbox, "churn"), "Churn/Registry/RetrainSchedule/Resource"
+    )
     assert schedule["ScheduleExpression"] == "cron(0 3 ? * MON *)"
     assert schedule["ScheduleExpressionTimezone"] == "Etc/UTC"
     assert schedule["State"] == "ENABLED"
@@ -173,7 +181,9 @@ def test_drift_check_schedule_sends_what_the_drift_check_accepts(
     )
     assert schedule["ScheduleExpression"] == "rate(1 hour)"
     assert "platformloopdriftcheckarn" in str(schedule["Target"]["Arn"])
-    template = joined(schedule["Target"]["Input"], {"platformbucketsartifactsbucketname": "artifacts-bucket"})
+    template = joined(
+        schedule["Target"]["Input"], {"platformbucketsartifactsbucketname": "artifacts-bucket"}
+    )
     payload = json.loads(
         template.replace("<aws.scheduler.execution-id>", "e-1").replace(
             "<aws.scheduler.scheduled-time>", "2024-05-06T03:00:00Z"
