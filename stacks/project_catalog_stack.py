@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -108,6 +108,13 @@ class ProjectCatalogStack(cdk.Stack):
             asset_bucket=asset_target,
             asset_key=catalog_key,
         )
+        # aws-cdk-lib's handle on the bootstrap bucket the assets are published to.
+        published_assets = cast(s3.IBucket, self.product_stack.node.find_child("ParentAssetBucket"))
+        self.assets_role.explain_resource(
+            published_assets.arn_for_objects("*"),
+            "The CDK bootstrap bucket the template's assets are published to, named by content "
+            "hash; aws-cdk-lib's bucket deployment grants reading its objects.",
+        )
         template = servicecatalog.CloudFormationTemplate.from_product_stack(self.product_stack)
         product_template = asset_object(template.bind(self).http_url)
         self.published = S3ObjectCopy(
@@ -202,14 +209,6 @@ class ProjectCatalogStack(cdk.Stack):
             target.arn_for_objects("*"),
             "The template's assets land in the catalog bucket under their content hash; "
             "aws-cdk-lib's bucket deployment grants the bucket's objects.",
-        )
-        assets = cdk.DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace(
-            "${Qualifier}", cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
-        )
-        role.explain_resource(
-            f"arn:${{AWS::Partition}}:s3:::{assets}/*",
-            "The CDK bootstrap bucket the assets are published to, named by content hash; "
-            "aws-cdk-lib's bucket deployment grants reading its objects.",
         )
         function = next(
             child
