@@ -67,5 +67,5 @@ def asset_object(http_url: str) -> tuple[str, str]:
     aws-cdk-lib knows a product stack's template location only as that URL
     (it is hashed at synthesis); CloudFormation takes it apart.
     """
-    parts = cdk.Fn.split("/", http_url, 5)
+    parts = cdk.Fn.split("/", http_url)
     return cdk.Fn.select(3, parts), cdk.Fn.select(4, parts)
