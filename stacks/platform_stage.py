@@ -170,6 +170,7 @@ class PlatformStage(cdk.Stage):
             access_logs=self.data_lake.access_log_bucket,
             permissions_boundary=self.guardrails.permissions_boundary,
             creators=[self.studio.personas.ml_engineer],
+            drift_check=self.loop.drift_check.function,
         )
         # Order only: projects created from the template read the contract's parameters.
         self.project_catalog.add_stack_dependency(self.project_contract)

@@ -8,6 +8,7 @@ from typing import Any, cast
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
@@ -59,6 +60,7 @@ class ProjectCatalogStack(cdk.Stack):
     :param access_logs: the bucket of S3 server access logs.
     :param permissions_boundary: the boundary every project role must carry.
     :param creators: persona roles that may create projects.
+    :param drift_check: the drift check function the projects' schedules invoke.
     """
 
     def __init__(
@@ -74,6 +76,7 @@ class ProjectCatalogStack(cdk.Stack):
         access_logs: s3.IBucket,
         permissions_boundary: iam.IManagedPolicy,
         creators: Sequence[iam.IRole],
+        drift_check: lambda_.IFunction,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -141,6 +144,7 @@ class ProjectCatalogStack(cdk.Stack):
             catalog_key=catalog_key,
             product_template=product_template,
             keys=[messages_key],
+            scheduled_functions=[drift_check],
         )
         self._add_portfolio(names, template, product_template[1], creators)
         self.creator_access = ProjectCreatorAccess(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.loop.naming import LoopNames
@@ -222,6 +223,7 @@ def project_launch_role(
     catalog_key: kms.IKey,
     product_template: tuple[str, str],
     keys: Sequence[kms.IKey],
+    scheduled_functions: Sequence[lambda_.IFunction],
 ) -> ManagedPolicyRole:
     """The role CloudFormation (S3 templates) and Service Catalog (launch constraint) assume.
 
@@ -235,6 +237,8 @@ def project_launch_role(
 
     :param product_template: bucket and key of the product stack's template asset.
     :param keys: the platform keys the template's schedules, topics and queues use.
+    :param scheduled_functions: the loop functions the template's schedules invoke; in an
+        environment with a fixed account the template adds itself to their resource policy.
     """
     stack = cdk.Stack.of(scope)
     account = {"StringEquals": {"aws:SourceAccount": stack.account}}
@@ -324,6 +328,11 @@ def project_launch_role(
         "Launch",
         actions=["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
         resources=sorted({platform_key.key_arn for platform_key in keys}),
+    )
+    role.allow(
+        "Launch",
+        actions=["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"],
+        resources=sorted({function.function_arn for function in scheduled_functions}),
     )
     role.allow(
         "Launch",
