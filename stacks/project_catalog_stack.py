@@ -195,7 +195,7 @@ class ProjectCatalogStack(cdk.Stack):
         )
         log_group.grant_write(role)
         deployment = s3deploy.BucketDeployment(
-            target,
+            cast(Construct, target),
             PRODUCT_ASSETS_DEPLOYMENT,
             sources=[],
             destination_bucket=target,
@@ -252,7 +252,7 @@ class ProjectCatalogStack(cdk.Stack):
         template_object_key: str,
         creators: Sequence[iam.IRole],
     ) -> None:
-        """The Service Catalog portfolio and product; the version is named by the template's hash."""
+        """The Service Catalog portfolio and product, its version named by the template's hash."""
         self.portfolio = servicecatalog.Portfolio(
             self,
             "Portfolio",

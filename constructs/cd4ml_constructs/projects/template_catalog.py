@@ -57,12 +57,12 @@ def template_url(names: LoopNames) -> str:
 
 
 def studio_origin() -> str:
-    """The browser origin of Studio in this region: ``https://<domain id>.studio.<region>.sagemaker.aws``."""
+    """The browser origin of Studio here: ``https://<domain id>.studio.<region>.sagemaker.aws``."""
     return cdk.Fn.join("", ["https://*.studio.", cdk.Aws.REGION, ".sagemaker.aws"])
 
 
 def asset_object(http_url: str) -> tuple[str, str]:
-    """Bucket name and key of a file asset from its ``https://s3.<region>.<suffix>/<bucket>/<key>`` URL.
+    """Bucket name and key of a file asset from its URL, ``https://s3.<region>.<suffix>/<bucket>/<key>``.
 
     aws-cdk-lib knows a product stack's template location only as that URL
     (it is hashed at synthesis); CloudFormation takes it apart.
