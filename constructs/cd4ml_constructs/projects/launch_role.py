@@ -30,6 +30,9 @@ ROLE_BOUNDED_ACTIONS = (
     "iam:DetachRolePolicy",
     "iam:PutRolePermissionsBoundary",
 )
+# The permissions boundary's ceiling leaves out changing a role's trust or
+# description (iam:UpdateAssumeRolePolicy, iam:UpdateRole*): a template version
+# that changes them cannot update an existing project's stack.
 ROLE_ACTIONS = (
     "iam:DeleteRole",
     "iam:GetRole",
@@ -37,9 +40,6 @@ ROLE_ACTIONS = (
     "iam:ListRolePolicies",
     "iam:TagRole",
     "iam:UntagRole",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateRole",
-    "iam:UpdateRoleDescription",
 )
 POLICY_ACTIONS = (
     "iam:CreatePolicy",
