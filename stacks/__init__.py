@@ -7,6 +7,7 @@ from stacks.loop_stack import LoopStack
 from stacks.loop_state_stack import LoopStateStack
 from stacks.network_stack import NetworkStack
 from stacks.platform_stage import PlatformStage
+from stacks.project_catalog_stack import ProjectCatalogStack
 from stacks.project_contract_stack import ProjectContractStack
 from stacks.project_stack import ProjectStack
 from stacks.studio_stack import StudioStack
@@ -19,6 +20,7 @@ __all__ = [
     "LoopStateStack",
     "NetworkStack",
     "PlatformStage",
+    "ProjectCatalogStack",
     "ProjectContractStack",
     "ProjectStack",
     "StudioStack",

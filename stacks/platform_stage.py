@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from cd4ml_constructs.loop import LoopNames
+from cd4ml_constructs.projects.template_catalog import templates_location
 from cd4ml_constructs.required_tags import RequiredTags
 from config import EnvironmentConfig
 from constructs import Construct
@@ -17,6 +18,7 @@ from stacks.keys_stack import KeysStack
 from stacks.loop_stack import LoopStack
 from stacks.loop_state_stack import LoopStateStack
 from stacks.network_stack import NetworkStack
+from stacks.project_catalog_stack import ProjectCatalogStack
 from stacks.project_contract_stack import ProjectContractStack
 from stacks.project_stack import ProjectStack
 from stacks.studio_stack import StudioStack
@@ -97,6 +99,7 @@ class PlatformStage(cdk.Stage):
             artifacts_bucket=self.data_lake.artifacts_bucket,
             artifacts_key=self.keys.artifacts_key,
             data_lake_key=self.keys.data_lake_key,
+            project_templates_location=templates_location(LoopNames(name)),
             **stateful,
         )
         self._add_loop(config, stateful)
@@ -155,6 +158,23 @@ class PlatformStage(cdk.Stage):
             drift_check=self.loop.drift_check.function,
             alarm_topic=self.loop.alarm_topic,
         )
+        self.project_catalog = ProjectCatalogStack(
+            self,
+            "ProjectCatalog",
+            stack_name=f"{name}-project-catalog",
+            description=f"CD4ML Platform {name}: the project template in S3 and Service Catalog",
+            names=names,
+            log_retention_days=config.log_retention_days,
+            catalog_key=self.keys.artifacts_key,
+            messages_key=self.loop_state.messages_key,
+            logs_key=self.keys.logs_key,
+            access_logs=self.data_lake.access_log_bucket,
+            permissions_boundary=self.guardrails.permissions_boundary,
+            creators=[self.studio.personas.ml_engineer],
+            drift_check=self.loop.drift_check.function,
+        )
+        # Order only: projects created from the template read the contract's parameters.
+        self.project_catalog.add_stack_dependency(self.project_contract)
         self.projects: dict[str, ProjectStack] = {}
         for project in config.projects:
             stack = ProjectStack(

@@ -50,6 +50,9 @@ class StudioStack(cdk.Stack):
     :param artifacts_key: the artifacts bucket's key (shared notebooks).
     :param data_lake_key: the lake's key; with the artifacts and studio keys,
         the keys SageMaker jobs of the personas may use.
+    :param project_templates_location: ``s3://bucket/prefix/`` of the project templates,
+        tagged on the domain (``sagemaker:projectS3TemplatesLocation``) so that Studio lists
+        them; default none.
     """
 
     def __init__(
@@ -66,6 +69,7 @@ class StudioStack(cdk.Stack):
         artifacts_bucket: s3.IBucket,
         artifacts_key: kms.IKey,
         data_lake_key: kms.IKey,
+        project_templates_location: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -139,6 +143,10 @@ class StudioStack(cdk.Stack):
             ),
             sharing=sharing,
         )
+        if project_templates_location is not None:
+            cdk.Tags.of(self.domain.domain).add(
+                "sagemaker:projectS3TemplatesLocation", project_templates_location
+            )
         self.personas.allow_studio(domain_id=self.domain.domain_id)
         roles = self.personas.studio_roles
         for profile in studio.user_profiles:

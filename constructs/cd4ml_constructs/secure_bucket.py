@@ -91,6 +91,7 @@ class SecureBucket(Construct):
         version is kept (default 90 days).
     :param incomplete_upload_retention: when an unfinished multipart upload is
         aborted (default 7 days).
+    :param bucket_name: physical name, when the name is a contract; default generated.
     """
 
     def __init__(
@@ -103,11 +104,13 @@ class SecureBucket(Construct):
         log_prefix: str,
         noncurrent_version_retention: cdk.Duration | None = None,
         incomplete_upload_retention: cdk.Duration | None = None,
+        bucket_name: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.bucket = s3.Bucket(
             self,
             "Bucket",
+            bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=encryption_key,
             bucket_key_enabled=True,

@@ -141,6 +141,8 @@ class MlProject(Construct):
             self,
             "Policy",
             parameter_name=names.policy_parameter(name),
+            # A path (/cd4ml/...), stated so that a template's name reference works too.
+            simple_name=False,
             description=f"Policy of the ML project {name}, read by the CD4ML loop functions",
             string_value=stack.to_json_string(self.policy),
             tier=ssm.ParameterTier.STANDARD,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 
 from cd4ml_constructs.loop.ml_project import MlProject
@@ -80,7 +81,7 @@ class MlProjectResources(Construct):
                 model_package_group=names.model_package_group(name),
                 metric_name=project.metric.name,
                 metric_direction=project.metric.direction,
-                min_threshold=repr(float(project.min_threshold)),
+                min_threshold=_number_text(project.min_threshold),
                 source_kind=source.kind,
                 connection_arn=source.connection_arn,
                 repository=source.repository,
@@ -103,3 +104,10 @@ class MlProjectResources(Construct):
             approval_topic=platform.approval_topic,
             model_package_group_name=names.model_package_group(name),
         )
+
+
+def _number_text(value: float) -> str:
+    """A number as the build's environment passes it; a template parameter stays a reference."""
+    if cdk.Token.is_unresolved(value):
+        return cdk.Token.as_string(value)
+    return repr(float(value))

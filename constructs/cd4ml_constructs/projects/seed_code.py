@@ -11,8 +11,10 @@ asset hash.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aws_cdk as cdk
 import jsii
@@ -64,14 +66,115 @@ def seed_code_asset(scope: Construct, id: str) -> s3_assets.Asset:
     )
 
 
-class SeedCodeCopy(Construct):
+class S3ObjectCopy(Construct):
+    """Copies one S3 object to ``bucket``/``key`` with an SDK call of aws-cdk-lib's function.
+
+    The call is made by aws-cdk-lib's custom-resource function (one per
+    stack), with a role of ours that may read the one source object and
+    write the one key. By default the copy happens once, when the resource
+    is created; with ``copy_on_update`` every change of the source copies
+    again. ``tags`` replace the copy's object tags (S3 ``Tagging`` with
+    ``TaggingDirective=REPLACE``), which a bucket deployment cannot set.
+    Deleting the resource leaves the object in place.
+
+    :param source_bucket: the bucket of the source object.
+    :param source_key: the source object's key.
+    :param bucket: the destination bucket (encrypted with its key, SSE-KMS).
+    :param key: the destination object key.
+    :param logs_key: key of the function's log group.
+    :param log_retention: retention of that log group.
+    :param purpose: what is copied, in words (role description); prefixes the resource id.
+    :param grants_policy: construct id of the role's policy.
+    :param tags: object tags of the copy; default none (the source's are kept).
+    :param copy_on_update: copy again when the source changes; default False.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        source_bucket: s3.IBucket,
+        source_key: str,
+        bucket: s3.IBucket,
+        key: str,
+        logs_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        purpose: str,
+        grants_policy: str,
+        physical_id_prefix: str,
+        tags: Mapping[str, str] | None = None,
+        copy_on_update: bool = False,
+    ) -> None:
+        super().__init__(scope, id)
+        parameters: dict[str, Any] = {
+            "Bucket": bucket.bucket_name,
+            "Key": key,
+            "CopySource": f"{source_bucket.bucket_name}/{source_key}",
+            "ServerSideEncryption": "aws:kms",
+        }
+        if bucket.encryption_key is not None:
+            parameters["SSEKMSKeyId"] = bucket.encryption_key.key_arn
+        if tags:
+            parameters["Tagging"] = urlencode(sorted(tags.items()))
+            parameters["TaggingDirective"] = "REPLACE"
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=log_retention,
+            encryption_key=logs_key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.role = ManagedPolicyRole(
+            self,
+            "Role",
+            description=purpose,
+            grants_policy=grants_policy,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        )
+        self.log_group.grant_write(self.role)
+        self.role.explain_resource(
+            f"{self.log_group.log_group_arn}:*",
+            "Log streams of the copy function's own log group, named by Lambda per instance.",
+        )
+        self.role.allow(
+            grants_policy,
+            actions=["s3:GetObject"],
+            resources=[source_bucket.arn_for_objects(source_key)],
+        )
+        write = ["s3:PutObject", "s3:PutObjectTagging"] if tags else ["s3:PutObject"]
+        self.role.allow(grants_policy, actions=write, resources=[bucket.arn_for_objects(key)])
+        if bucket.encryption_key is not None:
+            self.role.allow(
+                grants_policy,
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[bucket.encryption_key.key_arn],
+            )
+        call = cr.AwsSdkCall(
+            service="S3",
+            action="copyObject",
+            parameters=parameters,
+            physical_resource_id=cr.PhysicalResourceId.of(f"{physical_id_prefix}:{key}"),
+        )
+        self.resource = cr.AwsCustomResource(
+            self,
+            "Copy",
+            on_create=call,
+            on_update=call if copy_on_update else None,
+            role=self.role,
+            install_latest_aws_sdk=False,
+            log_group=self.log_group,
+            memory_size=256,
+            timeout=cdk.Duration.minutes(2),
+        )
+
+
+class SeedCodeCopy(S3ObjectCopy):
     """Copies the seed code archive to ``bucket``/``key`` once, when the project is created.
 
     Later deploys never copy again, so a team's own code at ``key`` is never
     overwritten by a platform update; deleting the project leaves the code in
-    place (the bucket is versioned and retained). The copy is an SDK call made
-    by aws-cdk-lib's custom-resource function, with a role of ours that may
-    read the one asset object and write the one key.
+    place (the bucket is versioned and retained). See :class:`S3ObjectCopy`.
 
     :param seed_code: the seed code asset.
     :param bucket: the bucket of the team's code (encrypted with its key).
@@ -91,62 +194,18 @@ class SeedCodeCopy(Construct):
         logs_key: kms.IKey,
         log_retention: logs.RetentionDays,
     ) -> None:
-        super().__init__(scope, id)
-        parameters: dict[str, Any] = {
-            "Bucket": bucket.bucket_name,
-            "Key": key,
-            "CopySource": f"{seed_code.s3_bucket_name}/{seed_code.s3_object_key}",
-            "ServerSideEncryption": "aws:kms",
-        }
-        if bucket.encryption_key is not None:
-            parameters["SSEKMSKeyId"] = bucket.encryption_key.key_arn
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=log_retention,
-            encryption_key=logs_key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.role = ManagedPolicyRole(
-            self,
-            "Role",
-            description="Copies the seed code to a new project's code location, once",
+        super().__init__(
+            scope,
+            id,
+            source_bucket=seed_code.bucket,
+            source_key=seed_code.s3_object_key,
+            bucket=bucket,
+            key=key,
+            logs_key=logs_key,
+            log_retention=log_retention,
+            purpose="Copies the seed code to a new project's code location, once",
             grants_policy="SeedCopy",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-        )
-        self.log_group.grant_write(self.role)
-        self.role.explain_resource(
-            f"{self.log_group.log_group_arn}:*",
-            "Log streams of the copy function's own log group, named by Lambda per instance.",
-        )
-        self.role.allow(
-            "SeedCopy",
-            actions=["s3:GetObject"],
-            resources=[seed_code.bucket.arn_for_objects(seed_code.s3_object_key)],
-        )
-        self.role.allow(
-            "SeedCopy", actions=["s3:PutObject"], resources=[bucket.arn_for_objects(key)]
-        )
-        if bucket.encryption_key is not None:
-            self.role.allow(
-                "SeedCopy",
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[bucket.encryption_key.key_arn],
-            )
-        self.resource = cr.AwsCustomResource(
-            self,
-            "Copy",
-            on_create=cr.AwsSdkCall(
-                service="S3",
-                action="copyObject",
-                parameters=parameters,
-                physical_resource_id=cr.PhysicalResourceId.of(f"seed-code:{key}"),
-            ),
-            role=self.role,
-            install_latest_aws_sdk=False,
-            log_group=self.log_group,
-            memory_size=256,
-            timeout=cdk.Duration.minutes(2),
+            physical_id_prefix="seed-code",
         )
 
 
