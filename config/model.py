@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from config.base import LOG_RETENTION_DAYS, SettingError, StrictModel, log_retention
 from config.foundation import DataLakeConfig, KeysConfig, TagsConfig
+from config.layers import PUBLISHED_LAYERS
 from config.loop import LOOP_ENDPOINTS, LoopConfig, ProjectConfig, check_projects
 from config.network import (
     DEFAULT_INTERFACE_ENDPOINTS,
@@ -110,6 +111,11 @@ class EnvironmentConfig(StrictModel):
     def _region(cls, value: str | None) -> str | None:
         if value is not None and value not in AWS_REGIONS:
             raise ValueError(f"must be an AWS region code, one of: {', '.join(AWS_REGIONS)}")
+        if value is not None and value not in PUBLISHED_LAYERS:
+            raise ValueError(
+                "must be a region where the loop's Lambda layers (AWS SDK for pandas, "
+                f"Powertools) are published, per config/layers.py: {', '.join(PUBLISHED_LAYERS)}"
+            )
         return value
 
     @field_validator("log_retention_days")

@@ -46,7 +46,9 @@ class PlatformStage(cdk.Stage):
             "Guardrails",
             stack_name=f"{name}-guardrails",
             description=f"CD4ML Platform {name}: permissions boundary of every platform role",
-            boundary_name=f"cd4ml-{name}-permissions-boundary",
+            # IAM names are account-global: the region keeps two deployments of
+            # one environment name (or two regions of one account) apart.
+            boundary_name=f"cd4ml-{name}-{config.region or cdk.Aws.REGION}-permissions-boundary",
             iam_path=f"/cd4ml-{name}/",
             **stateful,
         )

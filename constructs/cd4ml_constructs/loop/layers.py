@@ -1,0 +1,59 @@
+"""Published Lambda layer ARNs for the stack's region, from a checked-in table.
+
+A stack with a fixed region gets the ARN as a plain string; an env-agnostic
+stack gets ``Fn::FindInMap`` over one ``PublishedLayers`` mapping of every
+region in the table, so the region chosen at deploy time picks its own
+account and version (a region missing from the table fails the deploy before
+any resource is created).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+import aws_cdk as cdk
+
+from constructs import IConstruct
+
+MAPPING_ID = "PublishedLayers"
+# CloudFormation mapping attribute names must be alphanumeric.
+_ATTRIBUTE = {"powertools": "Powertools", "sdk_for_pandas": "SdkForPandas"}
+
+
+class RegionLayerTable(Protocol):
+    """One region's row: the layer version ARN of each named layer."""
+
+    def arn(self, region: str, layer: str) -> str: ...
+
+
+def published_layer_arn(
+    scope: IConstruct, *, table: Mapping[str, RegionLayerTable], layer: str
+) -> str:
+    """The ARN of ``layer`` (``powertools`` or ``sdk_for_pandas``) in the stack's region.
+
+    :param table: rows by region code (``config.layers.PUBLISHED_LAYERS``).
+    :raises ValueError: the stack's fixed region has no row.
+    """
+    if layer not in _ATTRIBUTE:
+        raise ValueError(f"unknown layer {layer!r}: one of {', '.join(_ATTRIBUTE)}")
+    stack = cdk.Stack.of(scope)
+    if not cdk.Token.is_unresolved(stack.region):
+        row = table.get(stack.region)
+        if row is None:
+            raise ValueError(
+                f"no published layers for {stack.region} in the layer table; "
+                f"regions: {', '.join(table)}"
+            )
+        return row.arn(stack.region, layer)
+    mapping = stack.node.try_find_child(MAPPING_ID)
+    if not isinstance(mapping, cdk.CfnMapping):
+        mapping = cdk.CfnMapping(
+            stack,
+            MAPPING_ID,
+            mapping={
+                region: {_ATTRIBUTE[name]: row.arn(region, name) for name in _ATTRIBUTE}
+                for region, row in sorted(table.items())
+            },
+        )
+    return mapping.find_in_map(cdk.Aws.REGION, _ATTRIBUTE[layer])
