@@ -44,9 +44,10 @@ __all__ = [
 ]
 
 # Interface endpoints the loop functions call when they run inside the VPC,
-# by what needs them. S3 and DynamoDB go through the gateway endpoints; logs,
-# traces and on-failure destinations are delivered by the Lambda service, not
-# from the function's network interface.
+# by what needs them. S3 and DynamoDB go through the gateway endpoints; logs
+# and on-failure destinations are delivered by the Lambda service, not from the
+# function's network interface. Traces are sent from inside the function's
+# environment: with functions_in_vpc and no xray endpoint, tracing is off.
 LOOP_ENDPOINTS: dict[str, str] = {
     "sagemaker.api": "pipelines and the model registry",
     "ssm": "project policies",

@@ -35,6 +35,7 @@ INTERFACE_ENDPOINTS: tuple[str, ...] = (
     "glue",
     "servicecatalog",
     "execute-api",
+    "xray",
 )
 InterfaceEndpoint = Literal[INTERFACE_ENDPOINTS]  # type: ignore[valid-type]
 

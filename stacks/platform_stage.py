@@ -134,6 +134,7 @@ class PlatformStage(cdk.Stage):
             vpc=self.network.vpc if in_vpc else None,
             subnets=self.network.subnets if in_vpc else None,
             endpoint_security_group=self.network.endpoints.security_group if in_vpc else None,
+            xray_endpoint="xray" in config.network.interface_endpoints,
         )
         self.projects = ProjectsStack(
             self,
