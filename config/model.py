@@ -144,7 +144,7 @@ class EnvironmentConfig(StrictModel):
 
     @model_validator(mode="after")
     def _studio_fits_network_and_lake(self) -> EnvironmentConfig:
-        studio, endpoints = self.studio, self.network.interface_endpoints
+        studio, endpoints = self.studio, self.network.available_endpoints
         if studio.enabled:
             missing = [name for name in STUDIO_ENDPOINTS if name not in endpoints]
             if missing:
@@ -193,7 +193,7 @@ class EnvironmentConfig(StrictModel):
                 "a list that includes raw: new objects in the raw zone ask for retrains",
             )
         if self.loop.functions_in_vpc:
-            endpoints = self.network.interface_endpoints
+            endpoints = self.network.available_endpoints
             missing = [name for name in LOOP_ENDPOINTS if name not in endpoints]
             if missing:
                 needs = "; ".join(f"{name} for {LOOP_ENDPOINTS[name]}" for name in missing)

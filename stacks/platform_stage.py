@@ -71,6 +71,7 @@ class PlatformStage(cdk.Stage):
             network=config.network,
             logs_key=self.keys.logs_key,
             availability_zones=_availability_zones(config),
+            bucket_prefix=f"{name}-",
             **stateful,
         )
         self.data_lake = DataLakeStack(

@@ -2,9 +2,7 @@
 
 A stack with a fixed region gets the ARN as a plain string; an env-agnostic
 stack gets ``Fn::FindInMap`` over one ``PublishedLayers`` mapping of every
-region in the table, so the region chosen at deploy time picks its own
-account and version (a region missing from the table fails the deploy before
-any resource is created).
+region in the table.
 """
 
 from __future__ import annotations
@@ -12,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-import aws_cdk as cdk
-
+from cd4ml_constructs.region_table import regional_value
 from constructs import IConstruct
 
 MAPPING_ID = "PublishedLayers"
@@ -37,23 +34,12 @@ def published_layer_arn(
     """
     if layer not in _ATTRIBUTE:
         raise ValueError(f"unknown layer {layer!r}: one of {', '.join(_ATTRIBUTE)}")
-    stack = cdk.Stack.of(scope)
-    if not cdk.Token.is_unresolved(stack.region):
-        row = table.get(stack.region)
-        if row is None:
-            raise ValueError(
-                f"no published layers for {stack.region} in the layer table; "
-                f"regions: {', '.join(table)}"
-            )
-        return row.arn(stack.region, layer)
-    mapping = stack.node.try_find_child(MAPPING_ID)
-    if not isinstance(mapping, cdk.CfnMapping):
-        mapping = cdk.CfnMapping(
-            stack,
-            MAPPING_ID,
-            mapping={
-                region: {_ATTRIBUTE[name]: row.arn(region, name) for name in _ATTRIBUTE}
-                for region, row in sorted(table.items())
-            },
-        )
-    return mapping.find_in_map(cdk.Aws.REGION, _ATTRIBUTE[layer])
+    return regional_value(
+        scope,
+        mapping_id=MAPPING_ID,
+        table={
+            region: {_ATTRIBUTE[name]: row.arn(region, name) for name in _ATTRIBUTE}
+            for region, row in table.items()
+        },
+        attribute=_ATTRIBUTE[layer],
+    )

@@ -101,7 +101,7 @@ def test_construct_refuses_a_fixed_region_outside_the_table() -> None:
     scope = cdk.Stack(
         app, "Elsewhere", env=cdk.Environment(account="111122223333", region="xx-east-9")
     )
-    with pytest.raises(ValueError, match="no published layers for xx-east-9"):
+    with pytest.raises(ValueError, match="no PublishedLayers entry for xx-east-9"):
         published_layer_arn(scope, table=PUBLISHED_LAYERS, layer="powertools")
 
 
