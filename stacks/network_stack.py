@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
 from cd4ml_constructs import VpcEndpointSet
+from cd4ml_constructs.gateway_prefix_lists import GatewayPrefixLists
 from cd4ml_constructs.log_retention import retention_days
 from config import NetworkConfig, VpcCreate
 from config.network import GATEWAY_SERVICES, VpcImport
@@ -26,7 +27,8 @@ class NetworkStack(cdk.Stack):
     described entirely by config, so synth makes no AWS call.
 
     Exposes ``vpc``, ``subnets`` (where workloads and endpoints go),
-    ``vpc_cidr`` and ``endpoints``.
+    ``vpc_cidr``, ``endpoints`` and ``gateway_prefix_lists`` (the S3 and
+    DynamoDB prefix list ids, by service, read at deploy time).
 
     :param network: the environment's network settings.
     :param logs_key: key that encrypts the flow log group.
@@ -126,6 +128,12 @@ class NetworkStack(cdk.Stack):
             image_accounts=SAGEMAKER_IMAGE_ACCOUNTS,
             **_existing_endpoints(network),
         )
+        self.gateway_prefix_lists = GatewayPrefixLists(
+            self,
+            "GatewayPrefixLists",
+            logs_key=logs_key,
+            log_retention_days=network.flow_log_retention_days,
+        ).ids
 
     def _create_vpc(
         self, settings: VpcCreate, az_count: int, availability_zones: list[str] | None

@@ -94,6 +94,8 @@ class PlatformStage(cdk.Stage):
             studio=config.studio,
             vpc=self.network.vpc,
             subnets=self.network.subnets,
+            endpoint_security_groups=self.network.endpoints.security_groups,
+            gateway_prefix_lists=list(self.network.gateway_prefix_lists.values()),
             studio_key=self.keys.studio_key,
             zone_buckets=self.data_lake.zone_buckets,
             artifacts_bucket=self.data_lake.artifacts_bucket,
