@@ -91,7 +91,7 @@ class VpcEndpointSet(Construct):
             free = [subnet for subnet in selected if subnet.route_table.route_table_id not in taken]
             if not free:
                 continue
-            endpoint = vpc.add_gateway_endpoint(
+            gateway = vpc.add_gateway_endpoint(
                 construct_id, service=service, subnets=[ec2.SubnetSelection(subnets=free)]
             )
             statements = (
@@ -100,8 +100,8 @@ class VpcEndpointSet(Construct):
                 else dynamodb_gateway_statements(self)
             )
             for statement in statements:
-                endpoint.add_to_policy(statement)
-            self.gateway_endpoints[name] = endpoint
+                gateway.add_to_policy(statement)
+            self.gateway_endpoints[name] = gateway
         self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for name in interface_services:
             endpoint = ec2.InterfaceVpcEndpoint(
