@@ -22,6 +22,17 @@ AWS_OWNED_BUCKETS: tuple[str, ...] = (
     "prod-{region}-starport-layer-bucket",
     "jumpstart-cache-prod-{region}",
 )
+# The IAM service prefix of each interface endpoint's API.
+SERVICE_PREFIX: dict[str, str] = {
+    "sagemaker.api": "sagemaker",
+    "sagemaker.runtime": "sagemaker",
+    "sagemaker.studio": "sagemaker",
+    "sagemaker.experiments": "sagemaker",
+    "sagemaker.featurestore-runtime": "sagemaker",
+    "monitoring": "cloudwatch",
+    "ecr.api": "ecr",
+    "ecr.dkr": "ecr",
+}
 IMAGE_PULL_ACTIONS: tuple[str, ...] = (
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
@@ -48,7 +59,7 @@ def interface_statements(
         iam.PolicyStatement(
             sid="ThisAccountOnly",
             principals=[iam.AnyPrincipal()],
-            actions=["*"],
+            actions=[f"{SERVICE_PREFIX.get(service, service)}:*"],
             resources=["*"],
             conditions={
                 **_this_account(scope),

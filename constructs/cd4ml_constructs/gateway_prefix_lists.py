@@ -44,7 +44,7 @@ class GatewayPrefixLists(Construct):
             "LogGroup",
             encryption_key=logs_key,
             retention=retention_days(log_retention_days),
-            removal_policy=cdk.RemovalPolicy.DESTROY,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         self.role = ManagedPolicyRole(
             self,

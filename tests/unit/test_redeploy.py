@@ -41,7 +41,7 @@ def retained_fixed_names(environment: SynthesizedEnvironment) -> set[str]:
 def test_every_retained_fixed_name_type_has_a_documented_adoption_path(
     environment: SynthesizedEnvironment,
 ) -> None:
-    section = README.read_text(encoding="utf-8").split("**Teardown and redeploy**", 1)[1]
+    section = README.read_text(encoding="utf-8").split("**Teardown and redeploy.**", 1)[1]
     section = section.split("\n## ", 1)[0]
     found = retained_fixed_names(environment)
     assert {"AWS::Glue::Database", "AWS::SageMaker::ModelPackageGroup"} <= found

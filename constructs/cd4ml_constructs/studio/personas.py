@@ -11,6 +11,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.region_table import regional_list
+from config.sagemaker_images import SAGEMAKER_IMAGE_ACCOUNTS
 from constructs import Construct
 
 SAGEMAKER = "sagemaker.amazonaws.com"
@@ -432,13 +434,31 @@ class PlatformPersonas(Construct):
                 "ecr:BatchGetImage",
                 "ecr:GetDownloadUrlForLayer",
             ],
+            resources=[stack.format_arn(service="ecr", resource="repository", resource_name="*")],
+            reason="Container images of SageMaker jobs from this account's repositories in "
+            "this region.",
+        )
+        role.allow(
+            "Jobs",
+            actions=[
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
             resources=[
                 stack.format_arn(
                     service="ecr", account="*", resource="repository", resource_name="*"
                 )
             ],
-            reason="Container images of SageMaker jobs, from AWS-owned or this account's "
-            "repositories in this region.",
+            conditions={
+                "StringEquals": {
+                    "aws:ResourceAccount": regional_list(
+                        self, mapping_id="SageMakerImageAccounts", table=SAGEMAKER_IMAGE_ACCOUNTS
+                    )
+                }
+            },
+            reason="Container images of SageMaker jobs from the AWS-owned SageMaker image "
+            "registries of this region (config/sagemaker_images.py), by condition.",
         )
         self._allow_registration(role)
         role.allow(
