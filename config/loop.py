@@ -44,9 +44,10 @@ __all__ = [
 ]
 
 # Interface endpoints the loop functions call when they run inside the VPC,
-# by what needs them. S3 and DynamoDB go through the gateway endpoints; logs,
-# traces and on-failure destinations are delivered by the Lambda service, not
-# from the function's network interface.
+# by what needs them. S3 and DynamoDB go through the gateway endpoints; logs
+# and on-failure destinations are delivered by the Lambda service, not from the
+# function's network interface. Traces are sent from inside the function's
+# environment: with functions_in_vpc and no xray endpoint, tracing is off.
 LOOP_ENDPOINTS: dict[str, str] = {
     "sagemaker.api": "pipelines and the model registry",
     "ssm": "project policies",
@@ -60,19 +61,21 @@ _PREFIX_LIST = re.compile(r"^pl-[0-9a-f]{8}([0-9a-f]{9})?$")
 
 
 class ReservedConcurrencyConfig(StrictModel):
-    """Reserved concurrency per loop function; null leaves a function unreserved.
+    """Reserved concurrency per loop function; off (null) unless an environment opts in.
 
     Reservations come out of the account's concurrency quota, which must keep
-    at least 100 unreserved executions: an account still at a quota of 10
-    cannot deploy any reservation.
+    at least 100 unreserved executions: a fresh account, still at a quota of
+    10, rejects any reservation, so none is set by default. An environment in
+    an account with a raised quota sets the values it wants (for example 5, 5,
+    5 and 10).
     """
 
     retrain_trigger: int | None = Field(
-        default=5, ge=1, le=1000, description="also caps concurrent pipeline starts"
+        default=None, ge=1, le=1000, description="also caps concurrent pipeline starts"
     )
-    quality_gate: int | None = Field(default=5, ge=1, le=1000)
-    deploy_trigger: int | None = Field(default=5, ge=1, le=1000)
-    drift_check: int | None = Field(default=10, ge=1, le=1000)
+    quality_gate: int | None = Field(default=None, ge=1, le=1000)
+    deploy_trigger: int | None = Field(default=None, ge=1, le=1000)
+    drift_check: int | None = Field(default=None, ge=1, le=1000)
 
 
 class LoopConfig(StrictModel):

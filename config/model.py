@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from config.base import LOG_RETENTION_DAYS, SettingError, StrictModel, log_retention
 from config.foundation import DataLakeConfig, KeysConfig, TagsConfig
+from config.layers import PUBLISHED_LAYERS
 from config.loop import LOOP_ENDPOINTS, LoopConfig, ProjectConfig, check_projects
 from config.network import (
     DEFAULT_INTERFACE_ENDPOINTS,
@@ -110,6 +111,11 @@ class EnvironmentConfig(StrictModel):
     def _region(cls, value: str | None) -> str | None:
         if value is not None and value not in AWS_REGIONS:
             raise ValueError(f"must be an AWS region code, one of: {', '.join(AWS_REGIONS)}")
+        if value is not None and value not in PUBLISHED_LAYERS:
+            raise ValueError(
+                "must be a region where the loop's Lambda layers (AWS SDK for pandas, "
+                f"Powertools) are published, per config/layers.py: {', '.join(PUBLISHED_LAYERS)}"
+            )
         return value
 
     @field_validator("log_retention_days")
@@ -138,7 +144,7 @@ class EnvironmentConfig(StrictModel):
 
     @model_validator(mode="after")
     def _studio_fits_network_and_lake(self) -> EnvironmentConfig:
-        studio, endpoints = self.studio, self.network.interface_endpoints
+        studio, endpoints = self.studio, self.network.available_endpoints
         if studio.enabled:
             missing = [name for name in STUDIO_ENDPOINTS if name not in endpoints]
             if missing:
@@ -187,7 +193,7 @@ class EnvironmentConfig(StrictModel):
                 "a list that includes raw: new objects in the raw zone ask for retrains",
             )
         if self.loop.functions_in_vpc:
-            endpoints = self.network.interface_endpoints
+            endpoints = self.network.available_endpoints
             missing = [name for name in LOOP_ENDPOINTS if name not in endpoints]
             if missing:
                 needs = "; ".join(f"{name} for {LOOP_ENDPOINTS[name]}" for name in missing)

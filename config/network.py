@@ -35,6 +35,7 @@ INTERFACE_ENDPOINTS: tuple[str, ...] = (
     "glue",
     "servicecatalog",
     "execute-api",
+    "xray",
 )
 InterfaceEndpoint = Literal[INTERFACE_ENDPOINTS]  # type: ignore[valid-type]
 
@@ -56,6 +57,60 @@ class VpcCreate(StrictModel):
         return ipv4_cidr(value, min_prefix=16, max_prefix=24)
 
 
+_ROUTE_TABLE = re.compile(r"^rtb-[0-9a-f]{8}([0-9a-f]{9})?$")
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+GATEWAY_SERVICES: tuple[str, ...] = ("s3", "dynamodb")
+
+
+class ExistingEndpoints(StrictModel):
+    """Endpoints an imported VPC already has (run by its network team): never created twice.
+
+    Interface endpoints listed here are not created; the platform's workloads
+    reach them through ``security_group_id``. A gateway endpoint is added only
+    to the route tables that do not have one for that service yet.
+    """
+
+    interface: tuple[InterfaceEndpoint, ...] = Field(
+        default=(), description="interface endpoints the VPC already has (private DNS on)"
+    )
+    security_group_id: str | None = Field(
+        default=None, description="security group of those endpoints (HTTPS from the VPC)"
+    )
+    s3_route_tables: tuple[str, ...] = Field(
+        default=(), description="route tables that already route to an S3 gateway endpoint"
+    )
+    dynamodb_route_tables: tuple[str, ...] = Field(
+        default=(), description="route tables that already route to a DynamoDB gateway endpoint"
+    )
+
+    @field_validator("interface")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        duplicates = sorted({name for name in value if value.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"endpoints listed twice: {', '.join(duplicates)}")
+        return value
+
+    @field_validator("security_group_id")
+    @classmethod
+    def _group(cls, value: str | None) -> str | None:
+        if value is not None and not _SECURITY_GROUP.match(value):
+            raise ValueError("must look like sg-0123456789abcdef0")
+        return value
+
+    @field_validator("s3_route_tables", "dynamodb_route_tables")
+    @classmethod
+    def _tables(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for table in value:
+            if not _ROUTE_TABLE.match(table):
+                raise ValueError(f"{table!r} must look like rtb-0123456789abcdef0")
+        return value
+
+    def route_tables_with(self, service: str) -> tuple[str, ...]:
+        """Route tables that already have a gateway endpoint of ``service`` (s3, dynamodb)."""
+        return self.s3_route_tables if service == "s3" else self.dynamodb_route_tables
+
+
 class VpcImport(StrictModel):
     """An existing VPC, described fully in config so that synth calls no AWS API."""
 
@@ -67,6 +122,7 @@ class VpcImport(StrictModel):
     route_table_ids: tuple[str, ...] = Field(
         default=(), description="the subnets' route tables (gateway endpoints); same order"
     )
+    existing_endpoints: ExistingEndpoints = ExistingEndpoints()
 
     @field_validator("vpc_id")
     @classmethod
@@ -157,4 +213,38 @@ class NetworkConfig(StrictModel):
                     list(vpc.route_table_ids),
                     "none, or one route table per subnet id, same order",
                 )
+            self._existing_endpoints_fit(vpc)
         return self
+
+    def _existing_endpoints_fit(self, vpc: VpcImport) -> None:
+        existing = vpc.existing_endpoints
+        twice = [name for name in existing.interface if name in self.interface_endpoints]
+        if twice:
+            raise SettingError(
+                "vpc.existing_endpoints.interface",
+                list(existing.interface),
+                f"endpoints not also in interface_endpoints (to create): {', '.join(twice)} "
+                "would exist twice, and the second private DNS zone fails the deploy",
+            )
+        if existing.interface and existing.security_group_id is None:
+            raise SettingError(
+                "vpc.existing_endpoints.security_group_id",
+                None,
+                "the security group of the existing interface endpoints, so that the "
+                "platform's workloads may reach them on 443",
+            )
+        for service in GATEWAY_SERVICES:
+            tables = existing.route_tables_with(service)
+            unknown = [table for table in tables if table not in vpc.route_table_ids]
+            if unknown:
+                raise SettingError(
+                    f"vpc.existing_endpoints.{service}_route_tables",
+                    list(tables),
+                    f"route tables of vpc.route_table_ids; not among them: {', '.join(unknown)}",
+                )
+
+    @property
+    def available_endpoints(self) -> tuple[str, ...]:
+        """Interface endpoints workloads can reach: those created and those the VPC has."""
+        existing = self.vpc.existing_endpoints.interface if isinstance(self.vpc, VpcImport) else ()
+        return tuple(self.interface_endpoints) + tuple(existing)

@@ -78,6 +78,8 @@ class LoopStack(cdk.Stack):
     :param subnets: the workload subnets, with ``vpc``.
     :param endpoint_security_group: the interface endpoints' security group,
         the only interface destination the functions may reach, with ``vpc``.
+    :param xray_endpoint: the VPC has an X-Ray interface endpoint; without one,
+        functions in the VPC run with tracing off (they could not deliver traces).
     """
 
     def __init__(
@@ -96,6 +98,7 @@ class LoopStack(cdk.Stack):
         vpc: ec2.IVpc | None = None,
         subnets: ec2.SubnetSelection | None = None,
         endpoint_security_group: ec2.ISecurityGroup | None = None,
+        xray_endpoint: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -125,6 +128,7 @@ class LoopStack(cdk.Stack):
             "messages_key": messages_key,
             "alarm_topic": self.alarm_topic,
             "network": self.network,
+            "tracing": self.network is None or xray_endpoint,
         }
         concurrency = loop.reserved_concurrency
 

@@ -11,8 +11,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
 from cd4ml_constructs import VpcEndpointSet
+from cd4ml_constructs.gateway_prefix_lists import GatewayPrefixLists
 from cd4ml_constructs.log_retention import retention_days
 from config import NetworkConfig, VpcCreate
+from config.network import GATEWAY_SERVICES, VpcImport
+from config.sagemaker_images import SAGEMAKER_IMAGE_ACCOUNTS
 from constructs import Construct
 
 
@@ -24,12 +27,15 @@ class NetworkStack(cdk.Stack):
     described entirely by config, so synth makes no AWS call.
 
     Exposes ``vpc``, ``subnets`` (where workloads and endpoints go),
-    ``vpc_cidr`` and ``endpoints``.
+    ``vpc_cidr``, ``endpoints`` and ``gateway_prefix_lists`` (the S3 and
+    DynamoDB prefix list ids, by service, read at deploy time).
 
     :param network: the environment's network settings.
     :param logs_key: key that encrypts the flow log group.
     :param availability_zones: explicit AZ names for an environment with a
         fixed region (avoids an AZ lookup); ``None`` for env-agnostic stacks.
+    :param bucket_prefix: the platform's S3 bucket names start with it
+        (``<env>-``): the S3 gateway endpoint admits those buckets only.
     """
 
     def __init__(
@@ -40,6 +46,7 @@ class NetworkStack(cdk.Stack):
         network: NetworkConfig,
         logs_key: kms.IKey,
         availability_zones: list[str] | None,
+        bucket_prefix: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -117,7 +124,16 @@ class NetworkStack(cdk.Stack):
             subnets=self.subnets,
             vpc_cidr=self.vpc_cidr,
             interface_services=network.interface_endpoints,
+            bucket_prefix=bucket_prefix,
+            image_accounts=SAGEMAKER_IMAGE_ACCOUNTS,
+            **_existing_endpoints(network),
         )
+        self.gateway_prefix_lists = GatewayPrefixLists(
+            self,
+            "GatewayPrefixLists",
+            logs_key=logs_key,
+            log_retention_days=network.flow_log_retention_days,
+        ).ids
 
     def _create_vpc(
         self, settings: VpcCreate, az_count: int, availability_zones: list[str] | None
@@ -157,3 +173,16 @@ class NetworkStack(cdk.Stack):
             # DependsOn; cfn-lint notes the redundancy (W3005) on this resource only.
             handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         return vpc
+
+
+def _existing_endpoints(network: NetworkConfig) -> dict[str, Any]:
+    """What an imported VPC already has, as :class:`VpcEndpointSet` takes it."""
+    if not isinstance(network.vpc, VpcImport):
+        return {}
+    existing = network.vpc.existing_endpoints
+    return {
+        "existing_route_tables": {
+            service: existing.route_tables_with(service) for service in GATEWAY_SERVICES
+        },
+        "existing_security_group_id": existing.security_group_id,
+    }

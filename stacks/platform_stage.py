@@ -49,7 +49,9 @@ class PlatformStage(cdk.Stage):
             "Guardrails",
             stack_name=f"{name}-guardrails",
             description=f"CD4ML Platform {name}: permissions boundary of every platform role",
-            boundary_name=f"cd4ml-{name}-permissions-boundary",
+            # IAM names are account-global: the region keeps two deployments of
+            # one environment name (or two regions of one account) apart.
+            boundary_name=f"cd4ml-{name}-{config.region or cdk.Aws.REGION}-permissions-boundary",
             iam_path=f"/cd4ml-{name}/",
             **stateful,
         )
@@ -72,6 +74,7 @@ class PlatformStage(cdk.Stage):
             network=config.network,
             logs_key=self.keys.logs_key,
             availability_zones=_availability_zones(config),
+            bucket_prefix=f"{name}-",
             **stateful,
         )
         self.data_lake = DataLakeStack(
@@ -94,6 +97,8 @@ class PlatformStage(cdk.Stage):
             studio=config.studio,
             vpc=self.network.vpc,
             subnets=self.network.subnets,
+            endpoint_security_groups=self.network.endpoints.security_groups,
+            gateway_prefix_lists=list(self.network.gateway_prefix_lists.values()),
             studio_key=self.keys.studio_key,
             zone_buckets=self.data_lake.zone_buckets,
             artifacts_bucket=self.data_lake.artifacts_bucket,
@@ -137,6 +142,7 @@ class PlatformStage(cdk.Stage):
             vpc=self.network.vpc if in_vpc else None,
             subnets=self.network.subnets if in_vpc else None,
             endpoint_security_group=self.network.endpoints.security_group if in_vpc else None,
+            xray_endpoint="xray" in config.network.interface_endpoints,
         )
         self.project_contract = ProjectContractStack(
             self,

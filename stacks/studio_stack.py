@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -44,6 +44,9 @@ class StudioStack(cdk.Stack):
         server and the platform's SageMaker resource prefix ``cd4ml-<environment>-``.
     :param studio: the environment's Studio settings.
     :param vpc: the platform's VPC; ``subnets`` are where Studio apps run.
+    :param endpoint_security_groups: groups of the interface endpoints, and
+        ``gateway_prefix_lists`` the S3 and DynamoDB prefix lists: the only
+        HTTPS destinations of Studio apps.
     :param studio_key: key of the home and space volumes.
     :param zone_buckets: the lake's bucket per zone.
     :param artifacts_bucket: the model-artifacts bucket.
@@ -64,6 +67,8 @@ class StudioStack(cdk.Stack):
         studio: StudioConfig,
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
+        endpoint_security_groups: Sequence[ec2.ISecurityGroup],
+        gateway_prefix_lists: Sequence[str],
         studio_key: kms.IKey,
         zone_buckets: Mapping[str, s3.IBucket],
         artifacts_bucket: s3.IBucket,
@@ -132,6 +137,8 @@ class StudioStack(cdk.Stack):
             encryption_key=studio_key,
             default_execution_role=self.personas.data_scientist,
             space_execution_role=self.personas.data_scientist,
+            endpoint_security_groups=endpoint_security_groups,
+            gateway_prefix_lists=gateway_prefix_lists,
             idle=IdleShutdown(
                 timeout_minutes=studio.idle_timeout_minutes,
                 max_timeout_minutes=studio.max_idle_timeout_minutes,

@@ -35,7 +35,45 @@ def summary(assembly: CloudAssembly) -> str:
         f"with a reason; report: {_relative(assembly.directory / 'validation-report.json')}"
         + (f" ({', '.join(plugins)})" if plugins else "")
     )
+    lines.extend(alarm_delivery(assembly))
     return "\n".join(lines)
+
+
+def alarm_delivery(assembly: CloudAssembly) -> list[str]:
+    """One line per topic that alarms notify: who is subscribed, or that nobody is."""
+    lines = []
+    for stack in assembly.stacks:
+        resources = stack.resources
+        targets = {
+            action["Ref"]
+            for resource in resources.values()
+            if resource["Type"] == "AWS::CloudWatch::Alarm"
+            for key in ("AlarmActions", "OKActions")
+            for action in resource.get("Properties", {}).get(key, [])
+            if isinstance(action, dict) and "Ref" in action
+        }
+        for topic_id in sorted(targets):
+            topic = resources.get(topic_id, {})
+            if topic.get("Type") != "AWS::SNS::Topic":
+                continue
+            subscribed = [
+                r["Properties"].get("Protocol", "?")
+                for r in resources.values()
+                if r["Type"] == "AWS::SNS::Subscription"
+                and r["Properties"].get("TopicArn") == {"Ref": topic_id}
+            ] + [s.get("Protocol", "?") for s in topic["Properties"].get("Subscription", [])]
+            if subscribed:
+                lines.append(
+                    f"alarms: {stack.stack_name} {topic_id} notifies "
+                    f"{len(subscribed)} subscription(s) ({', '.join(sorted(subscribed))})"
+                )
+            else:
+                lines.append(
+                    f"alarms: {stack.stack_name} {topic_id} has NO subscription: alarms reach "
+                    "nobody until someone subscribes (loop.alarm_email, or a subscription "
+                    "made outside the platform)"
+                )
+    return lines
 
 
 def lint_findings(assembly: CloudAssembly) -> list[str]:

@@ -3,7 +3,6 @@
 from cd4ml_constructs.loop.drift_monitor import DRIFT_METRIC, DRIFT_NAMESPACE, DriftMonitor
 from cd4ml_constructs.loop.function_code import (
     POWERTOOLS_LAYER_VERSION,
-    SDK_FOR_PANDAS_LAYER_VERSION,
     powertools_layer_arn,
     sdk_for_pandas_layer_arn,
 )
@@ -17,7 +16,6 @@ __all__ = [
     "DRIFT_METRIC",
     "DRIFT_NAMESPACE",
     "POWERTOOLS_LAYER_VERSION",
-    "SDK_FOR_PANDAS_LAYER_VERSION",
     "DeadLetterQueue",
     "DriftMonitor",
     "EncryptedTopic",

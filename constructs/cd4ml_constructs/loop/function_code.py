@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 
+from cd4ml_constructs.loop.layers import published_layer_arn
+from config.layers import POWERTOOLS_ACCOUNT, POWERTOOLS_VERSION, PUBLISHED_LAYERS
 from constructs import IConstruct
 
 # Lambda code ships as plain folders: lambdas/<function>/ plus the shared package.
@@ -17,39 +18,23 @@ SHARED_PACKAGE = "loop_common"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
-# Powertools for AWS Lambda (Python) V3, public layer of account 017000801446,
-# published with the same version number in every commercial region:
-# arn:<partition>:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27
-# Raise it together with the aws-lambda-powertools pin of the "lambda"
-# dependency group, which the tests run against; `aws lambda
-# get-layer-version-by-arn` shows the library version in the description.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-
-# AWS SDK for pandas (numpy for the drift check), public layer of account
-# 336392948345: arn:<partition>:lambda:<region>:336392948345:layer:AWSSDKPandas-Python313-Arm64:11
-# (library 3.16.1). Check the number for the deployment region in the AWS SDK
-# for pandas layer table: it can differ between regions.
-SDK_FOR_PANDAS_LAYER_VERSION = 11
-SDK_FOR_PANDAS_LAYER_ACCOUNT = "336392948345"
+# Powertools for AWS Lambda (Python) V3 and AWS SDK for pandas (numpy for the
+# drift check): published layers, resolved per partition and region from the
+# checked-in table in config/layers.py (source and date named there). Raise the
+# Powertools number together with the aws-lambda-powertools pin of the "lambda"
+# dependency group, which the tests run against.
+POWERTOOLS_LAYER_VERSION = POWERTOOLS_VERSION
+POWERTOOLS_LAYER_ACCOUNT = POWERTOOLS_ACCOUNT
 
 
 def powertools_layer_arn(scope: IConstruct) -> str:
-    """The pinned Powertools layer in the stack's own partition and region."""
-    stack = cdk.Stack.of(scope)
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{POWERTOOLS_LAYER_VERSION}"
-    )
+    """The Powertools layer published in the stack's partition and region."""
+    return published_layer_arn(scope, table=PUBLISHED_LAYERS, layer="powertools")
 
 
 def sdk_for_pandas_layer_arn(scope: IConstruct) -> str:
-    """The pinned AWS SDK for pandas layer (numpy) in the stack's partition and region."""
-    stack = cdk.Stack.of(scope)
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{SDK_FOR_PANDAS_LAYER_ACCOUNT}:layer:"
-        f"AWSSDKPandas-Python313-Arm64:{SDK_FOR_PANDAS_LAYER_VERSION}"
-    )
+    """The AWS SDK for pandas layer (numpy) published in the stack's partition and region."""
+    return published_layer_arn(scope, table=PUBLISHED_LAYERS, layer="sdk_for_pandas")
 
 
 def function_code(folder: str, *, shared: Sequence[str], root: Path = LAMBDAS_ROOT) -> lambda_.Code:

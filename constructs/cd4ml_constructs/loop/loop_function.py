@@ -20,6 +20,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
+from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.log_retention import retention_days
 from cd4ml_constructs.loop.function_acknowledgements import acknowledge_function_design
 from cd4ml_constructs.loop.function_code import (
@@ -102,6 +103,8 @@ class LoopFunction(Construct):
     :param reserved_concurrency: reserved executions; None leaves the function
         unreserved (and acknowledges the packs' findings for it).
     :param network: run in the VPC; None runs outside it (acknowledged).
+    :param tracing: X-Ray active tracing (default True); off for a function in
+        a VPC without an ``xray`` interface endpoint, which could not deliver traces.
     :param code_root: the ``lambdas/`` folder (default: the repository's).
     """
 
@@ -124,6 +127,7 @@ class LoopFunction(Construct):
         reserved_concurrency: int | None = None,
         network: FunctionNetwork | None = None,
         code_root: Path = LAMBDAS_ROOT,
+        tracing: bool = True,
     ) -> None:
         super().__init__(scope, id)
         self._messages_key = messages_key
@@ -173,7 +177,7 @@ class LoopFunction(Construct):
             role=self.role,
             memory_size=memory_size,
             timeout=timeout or cdk.Duration.seconds(60),
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=lambda_.Tracing.ACTIVE if tracing else lambda_.Tracing.DISABLED,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
@@ -220,11 +224,20 @@ class LoopFunction(Construct):
         self.errors_alarm.add_ok_action(action)
         self._delivery_queue: DeadLetterQueue | None = None
         self.rules: dict[str, events.Rule] = {}
-        self.role.explain_resource(
-            "*",
-            "X-Ray trace uploads (xray:PutTraceSegments, xray:PutTelemetryRecords) support "
-            "no resource-level permissions.",
-        )
+        if tracing:
+            self.role.explain_resource(
+                "*",
+                "X-Ray trace uploads (xray:PutTraceSegments, xray:PutTelemetryRecords) support "
+                "no resource-level permissions.",
+            )
+        else:
+            acknowledge(
+                cfn_function,
+                "The function runs in a VPC without an X-Ray interface endpoint "
+                "(network.interface_endpoints lacks xray), so traces could not leave it; "
+                "logs and metrics remain. Add the xray endpoint to turn tracing on.",
+                "Serverless::Serverless-LambdaTracing",
+            )
 
     @property
     def delivery_queue(self) -> DeadLetterQueue:

@@ -121,7 +121,9 @@ class MlProject(Construct):
             self,
             "ModelPackageGroup",
             model_package_group_name=group_name,
-            model_package_group_description=f"Models of {name} ({project.team})",
+            # Create-only: a changed description would replace the retained,
+            # fixed-name group, so it holds nothing that config can change.
+            model_package_group_description=f"Models of the ML project {name}",
             model_package_group_policy=self._registry_policy(group_name, registry_accounts),
         )
         self.model_package_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -78,6 +79,9 @@ class StudioDomain(Construct):
         (create-only: changing it replaces the domain).
     :param default_execution_role: execution role of a profile that names none.
     :param space_execution_role: execution role of shared spaces.
+    :param endpoint_security_groups: groups of the VPC's interface endpoints;
+        with ``gateway_prefix_lists`` (S3, DynamoDB), the only HTTPS
+        destinations of the apps.
     :param idle: idle shutdown (default 60 minutes, users may choose up to 240).
     :param spaces: instance type and volume sizes of new spaces.
     :param sharing: encrypted destination of shared notebooks; ``None`` (the
@@ -95,6 +99,8 @@ class StudioDomain(Construct):
         encryption_key: kms.IKey,
         default_execution_role: iam.IRole,
         space_execution_role: iam.IRole,
+        endpoint_security_groups: Sequence[ec2.ISecurityGroup],
+        gateway_prefix_lists: Sequence[str],
         idle: IdleShutdown | None = None,
         spaces: SpaceDefaults | None = None,
         sharing: NotebookSharing | None = None,
@@ -109,12 +115,21 @@ class StudioDomain(Construct):
             description="Studio apps: HTTPS out to the VPC endpoints and S3 only, nothing in",
             allow_all_outbound=False,
         )
-        # The VPC endpoints answer inside the VPC; S3 is reached through the
-        # gateway endpoint at S3's public addresses. Without an internet route
-        # in the subnets nothing else is reachable on 443.
-        self.security_group.add_egress_rule(
-            ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS services through VPC endpoints"
-        )
+        # HTTPS to the interface endpoints' groups and to the gateway
+        # endpoints' prefix lists (S3 is reached at its public addresses
+        # through the gateway endpoint), nothing else.
+        for group in endpoint_security_groups:
+            self.security_group.add_egress_rule(
+                ec2.Peer.security_group_id(group.security_group_id),
+                ec2.Port.tcp(443),
+                "HTTPS to the VPC interface endpoints",
+            )
+        for prefix_list in gateway_prefix_lists:
+            self.security_group.add_egress_rule(
+                ec2.Peer.prefix_list(prefix_list),
+                ec2.Port.tcp(443),
+                "HTTPS to a gateway endpoint (S3, DynamoDB)",
+            )
         security_groups = [self.security_group.security_group_id]
 
         lifecycle = sagemaker.CfnDomain.AppLifecycleManagementProperty(

@@ -110,7 +110,7 @@ class PlatformPermissionsBoundary(Construct):
     Apply it to every role of a scope with
     ``iam.PermissionsBoundary.of(scope).apply(boundary.policy)``; project
     templates attach it by name to the roles they create (the name is a
-    contract, ``cd4ml-<environment>-permissions-boundary``).
+    contract, ``cd4ml-<environment>-<region>-permissions-boundary``).
 
     Allows, as a ceiling, the services in :data:`BOUNDARY_SERVICES`, read and
     role-management actions of IAM, and managed-policy changes under

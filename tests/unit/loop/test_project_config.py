@@ -80,7 +80,9 @@ def test_a_minimal_project_gets_the_documented_defaults(tmp_path: Path) -> None:
     assert drift.endpoint_name is None
     loop = config.loop
     assert (loop.functions_in_vpc, loop.registry_accounts, loop.alarm_email) == (False, (), None)
-    assert loop.reserved_concurrency.retrain_trigger == 5
+    reserved = loop.reserved_concurrency
+    assert (reserved.retrain_trigger, reserved.quality_gate) == (None, None)
+    assert (reserved.deploy_trigger, reserved.drift_check) == (None, None)
     assert config.trusted_accounts == ()
 
 

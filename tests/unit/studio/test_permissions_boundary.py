@@ -29,7 +29,9 @@ def boundary(environment: SynthesizedEnvironment) -> tuple[str, dict[str, Any]]:
 def test_boundary_is_a_named_contract(environment: SynthesizedEnvironment) -> None:
     _, properties = boundary(environment)
     name = environment.config.name
-    assert properties["ManagedPolicyName"] == f"cd4ml-{name}-permissions-boundary"
+    # Account-global: the region makes it unique per region and environment.
+    region = environment.config.region or "<AWS::Region>"
+    assert flatten(properties["ManagedPolicyName"]) == f"cd4ml-{name}-{region}-permissions-boundary"
 
 
 def test_every_role_of_every_stack_carries_the_boundary(
@@ -59,7 +61,8 @@ def test_every_role_of_every_stack_carries_the_boundary(
 def test_boundary_denies_privilege_escalation(sandbox: SynthesizedEnvironment) -> None:
     _, properties = boundary(sandbox)
     statements = {s["Sid"]: s for s in properties["PolicyDocument"]["Statement"]}
-    own_arn = "arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/cd4ml-sandbox-permissions-boundary"
+    own_arn = "arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/"
+    own_arn += "cd4ml-sandbox-<AWS::Region>-permissions-boundary"
 
     without = statements["DenyRolesWithoutThisBoundary"]
     assert without["Effect"] == "Deny" and without["Resource"] == "*"

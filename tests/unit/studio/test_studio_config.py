@@ -36,7 +36,7 @@ def test_shipped_configs_enable_studio_and_mlflow_only_in_production() -> None:
     assert not sandbox.studio.mlflow.enabled and prod.studio.mlflow.enabled
     assert sandbox.studio.idle_timeout_minutes == 60
     assert set(STUDIO_ENDPOINTS) <= set(sandbox.network.interface_endpoints)
-    assert set(STUDIO_ENDPOINTS) | set(MLFLOW_ENDPOINTS) <= set(prod.network.interface_endpoints)
+    assert set(STUDIO_ENDPOINTS) | set(MLFLOW_ENDPOINTS) <= set(prod.network.available_endpoints)
     assert {p.persona for p in sandbox.studio.user_profiles} == set(STUDIO_PERSONAS)
 
 

@@ -122,15 +122,13 @@ def test_apps_run_in_a_platform_group_that_only_sends_https(
     [group_ref] = users["SecurityGroups"]
     group = stack.resources[group_ref["Fn::GetAtt"][0]]["Properties"]
     assert "SecurityGroupIngress" not in group
-    assert group["SecurityGroupEgress"] == [
-        {
-            "CidrIp": "0.0.0.0/0",
-            "Description": "HTTPS to AWS services through VPC endpoints",
-            "FromPort": 443,
-            "IpProtocol": "tcp",
-            "ToPort": 443,
-        }
-    ]
+    # HTTPS to the endpoints' groups only (prefix lists: tests/unit/test_studio_egress.py).
+    egress = group["SecurityGroupEgress"]
+    assert egress and all("CidrIp" not in rule for rule in egress)
+    assert all(
+        rule["FromPort"] == rule["ToPort"] == 443 and "DestinationSecurityGroupId" in rule
+        for rule in egress
+    )
     ingress = stack.resources_of_type("AWS::EC2::SecurityGroupIngress").values()
     assert [r for r in ingress if r["Properties"]["GroupId"] == group_ref] == []
 

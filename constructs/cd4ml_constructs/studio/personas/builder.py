@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.region_table import regional_list
 from cd4ml_constructs.studio.personas.actions import SAGEMAKER
 from cd4ml_constructs.studio.personas.model_registry import allow_registration
 from cd4ml_constructs.studio.personas.resources import PersonaResources, sagemaker_arn
+from config.sagemaker_images import SAGEMAKER_IMAGE_ACCOUNTS
 
 
 @dataclass(frozen=True)
@@ -106,18 +108,33 @@ def allow_builder_work(role: ManagedPolicyRole, resources: PersonaResources) -> 
         reason="Network interfaces of jobs in the VPC, the ECR token and listing/search: "
         "these actions have no resource-level permissions.",
     )
+    image_actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
     role.allow(
         "Jobs",
-        actions=[
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:BatchGetImage",
-            "ecr:GetDownloadUrlForLayer",
-        ],
+        actions=image_actions,
+        resources=[stack.format_arn(service="ecr", resource="repository", resource_name="*")],
+        reason="Container images of SageMaker jobs from this account's repositories in "
+        "this region.",
+    )
+    role.allow(
+        "Jobs",
+        actions=image_actions,
         resources=[
             stack.format_arn(service="ecr", account="*", resource="repository", resource_name="*")
         ],
-        reason="Container images of SageMaker jobs, from AWS-owned or this account's "
-        "repositories in this region.",
+        conditions={
+            "StringEquals": {
+                "aws:ResourceAccount": regional_list(
+                    role, mapping_id="SageMakerImageAccounts", table=SAGEMAKER_IMAGE_ACCOUNTS
+                )
+            }
+        },
+        reason="Container images of SageMaker jobs from the AWS-owned SageMaker image "
+        "registries of this region (config/sagemaker_images.py), by condition.",
     )
     allow_registration(role, resources)
     role.allow(
