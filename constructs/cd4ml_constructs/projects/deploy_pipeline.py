@@ -138,6 +138,7 @@ class ModelDeployPipeline(Construct):
             artifact_bucket=artifact_bucket,
             artifacts_prefix=artifacts_prefix,
             assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
+            passes_roles_to="cloudformation.amazonaws.com",
             description=f"CodePipeline role of {self.pipeline_name}",
         )
         self.deploy_code = s3_assets.Asset(self, "DeployCode", path=str(DEPLOY_CODE))

@@ -31,6 +31,8 @@ class PipelineArtifactsRole(ManagedPolicyRole):
     :param artifacts_prefix: the pipeline's key prefix (:func:`pipeline_artifacts_prefix`).
     :param assumed_by: who may assume the role.
     :param description: what the role is for.
+    :param passes_roles_to: the one service this role may pass roles to (``iam:PassRole``
+        statements aws-cdk-lib writes get that ``iam:PassedToService`` condition); default None.
     """
 
     def __init__(
@@ -42,8 +44,10 @@ class PipelineArtifactsRole(ManagedPolicyRole):
         artifacts_prefix: str,
         assumed_by: iam.IPrincipal,
         description: str,
+        passes_roles_to: str | None = None,
     ) -> None:
         super().__init__(scope, id, assumed_by=assumed_by, description=description)
+        self._passes_roles_to = passes_roles_to
         self._all_objects = artifact_bucket.arn_for_objects("*")
         self._own_objects = artifact_bucket.arn_for_objects(f"{artifacts_prefix}/*")
         self.explain_resource(
@@ -56,6 +60,10 @@ class PipelineArtifactsRole(ManagedPolicyRole):
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
         """Grants of the whole artifacts bucket become grants of the pipeline's prefix."""
+        service = getattr(self, "_passes_roles_to", None)
+        if service is not None and statement.actions == ["iam:PassRole"]:
+            # aws-cdk-lib adds the passed role's ARN to this statement later: amend it in place.
+            statement.add_condition("StringEquals", {"iam:PassedToService": service})
         all_objects = getattr(self, "_all_objects", None)
         if all_objects is not None and all_objects in statement.resources:
             statement = statement.copy(
