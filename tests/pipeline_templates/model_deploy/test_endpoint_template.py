@@ -112,3 +112,39 @@ def test_the_outputs_are_what_the_verify_check_reads(template: dict[str, Any]) -
         "EndpointConfigName": {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]},
         "ModelName": {"Fn::GetAtt": ["Model", "ModelName"]},
     }
+
+
+ROLES_TEMPLATE = DEPLOY_CODE.parent / "target_account_roles.yaml"
+
+
+def test_the_target_account_roles_follow_the_contract_and_pass_only_what_they_must() -> None:
+    config = cfnlint.api.ManualArgs(regions=["us-east-1"])
+    assert [str(m) for m in cfnlint.api.lint_file(ROLES_TEMPLATE, config=config)] == []
+    roles, problems = cfnlint.decode.decode(ROLES_TEMPLATE)
+    assert problems == []
+    names = {
+        logical_id: resource["Properties"]["RoleName"]["Fn::Sub"]
+        for logical_id, resource in roles["Resources"].items()
+    }
+    assert names == {
+        f"{kind}Role": f"cd4ml-${{Environment}}-${{Project}}-${{Stage}}-{suffix}"
+        for kind, suffix in (
+            ("Endpoint", "endpoint"),
+            ("CloudFormation", "cfn"),
+            ("Deploy", "deploy"),
+            ("Verify", "verify"),
+        )
+    }
+    passes = {}
+    for logical_id, resource in roles["Resources"].items():
+        assert resource["Properties"]["PermissionsBoundary"] == {"Ref": "PermissionsBoundaryArn"}
+        for policy in resource["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if statement.get("Action") == "iam:PassRole":
+                    passes[logical_id] = statement
+    assert passes["CloudFormationRole"]["Resource"] == {"Fn::GetAtt": ["EndpointRole", "Arn"]}
+    assert passes["CloudFormationRole"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    }
+    assert passes["DeployRole"]["Resource"] == {"Fn::GetAtt": ["CloudFormationRole", "Arn"]}
+    assert set(passes) == {"CloudFormationRole", "DeployRole"}
