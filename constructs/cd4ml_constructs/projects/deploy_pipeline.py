@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
 from aws_cdk import aws_iam as iam
@@ -16,9 +15,12 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sns as sns
 
-from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.loop.naming import LoopNames
-from cd4ml_constructs.managed_policy_role import flatten
+from cd4ml_constructs.projects.deploy_pipeline_actions import (
+    acknowledge_stack_actions,
+    check_action,
+    endpoint_stack_action,
+)
 from cd4ml_constructs.projects.deploy_pipeline_artifacts import (
     PipelineArtifactsRole,
     pipeline_artifacts_prefix,
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
     from config.project_deploy import DeployConfig
 
 DEPLOY_CODE = Path(__file__).resolve().parents[3] / "pipeline_templates/model_deploy/deploy_code"
-ENDPOINT_TEMPLATE = "endpoint.yaml"
 MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
 # The default a run gets when nothing sets the variable (CodePipeline starts one
 # run when it creates the pipeline): the package check refuses it.
@@ -48,10 +49,6 @@ STAGE_NAMES = (
     "ApproveProduction",
     "DeployProduction",
     "VerifyProduction",
-)
-_CLOUDFORMATION_ACTIONS = (
-    "CodePipeline's CloudFormation action (aws-cdk-lib) reads the endpoint stack's state with "
-    "these describe and get families, on the two endpoint stacks of this project only."
 )
 
 
@@ -111,7 +108,7 @@ class ModelDeployPipeline(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.pipeline_name = names.deploy_pipeline(project)
-        common = {
+        common: dict[str, Any] = {
             "names": names,
             "project": project,
             "artifact_bucket": artifact_bucket,
@@ -127,7 +124,7 @@ class ModelDeployPipeline(Construct):
         )
 
         artifacts_prefix = pipeline_artifacts_prefix(self.pipeline_name)
-        checks = {
+        checks: dict[str, Any] = {
             "artifact_bucket": artifact_bucket,
             "artifacts_prefix": artifacts_prefix,
             "artifacts_key": artifacts_key,
@@ -141,7 +138,14 @@ class ModelDeployPipeline(Construct):
             passes_roles_to="cloudformation.amazonaws.com",
             description=f"CodePipeline role of {self.pipeline_name}",
         )
-        self.deploy_code = s3_assets.Asset(self, "DeployCode", path=str(DEPLOY_CODE))
+        # Byte-compiled files (written when tests import the scripts) would change the
+        # asset's hash from one synth to the next.
+        self.deploy_code = s3_assets.Asset(
+            self,
+            "DeployCode",
+            path=str(DEPLOY_CODE),
+            exclude=["**/__pycache__", "**/*.pyc", "**/.*"],
+        )
         self.package_check = DeployCheck(
             self,
             "PackageCheck",
@@ -175,7 +179,7 @@ class ModelDeployPipeline(Construct):
         )
         package_arn = variable.reference()
         source = codepipeline.Artifact("DeployCode")
-        shared = {
+        shared: dict[str, Any] = {
             "environment": names.environment,
             "project": project,
             "deploy": deploy,
@@ -187,10 +191,10 @@ class ModelDeployPipeline(Construct):
         }
         self.staging_parameters = endpoint_parameters(self.staging, **shared)
         self.production_parameters = endpoint_parameters(self.production, **shared)
-        staging_stack = self._endpoint_action(
+        staging_stack = endpoint_stack_action(
             self.staging, source, self.staging_parameters, namespace="StagingEndpoint"
         )
-        production_stack = self._endpoint_action(
+        production_stack = endpoint_stack_action(
             self.production, source, self.production_parameters, namespace="ProductionEndpoint"
         )
         self.approval = actions.ManualApprovalAction(
@@ -231,7 +235,7 @@ class ModelDeployPipeline(Construct):
                 codepipeline.StageProps(
                     stage_name=STAGE_NAMES[1],
                     actions=[
-                        self._check_action(
+                        check_action(
                             "CheckModelPackage",
                             self.package_check.project,
                             source,
@@ -247,7 +251,7 @@ class ModelDeployPipeline(Construct):
                 codepipeline.StageProps(
                     stage_name=STAGE_NAMES[2],
                     actions=[
-                        self._check_action(
+                        check_action(
                             "VerifyAndSmokeTest",
                             self.staging_test.project,
                             source,
@@ -264,7 +268,7 @@ class ModelDeployPipeline(Construct):
                 codepipeline.StageProps(
                     stage_name=STAGE_NAMES[5],
                     actions=[
-                        self._check_action(
+                        check_action(
                             "VerifyProduction",
                             self.production_verify.project,
                             source,
@@ -280,75 +284,4 @@ class ModelDeployPipeline(Construct):
         )
         if approval_topic_key is not None:
             approval_topic_key.grant_encrypt_decrypt(self.role)
-        self._acknowledge_cloudformation_actions()
-
-    def _endpoint_action(
-        self,
-        target: EndpointTarget,
-        source: codepipeline.Artifact,
-        parameters: Mapping[str, Any],
-        *,
-        namespace: str,
-    ) -> actions.CloudFormationCreateUpdateStackAction:
-        return actions.CloudFormationCreateUpdateStackAction(
-            action_name=f"Deploy{namespace}",
-            run_order=2,
-            stack_name=target.stack_name,
-            template_path=source.at_path(ENDPOINT_TEMPLATE),
-            admin_permissions=False,
-            deployment_role=target.deploy_role,
-            role=target.action_role,
-            parameter_overrides=dict(parameters),
-            # Staging may be replaced when its first create failed; production never.
-            replace_on_failure=target.stage == "staging",
-            variables_namespace=namespace,
-        )
-
-    @staticmethod
-    def _check_action(
-        name: str,
-        project: codebuild.IProject,
-        source: codepipeline.Artifact,
-        variables: Mapping[str, str],
-        *,
-        run_order: int | None = None,
-    ) -> actions.CodeBuildAction:
-        return actions.CodeBuildAction(
-            action_name=name,
-            project=project,
-            input=source,
-            run_order=run_order,
-            environment_variables={
-                key: codebuild.BuildEnvironmentVariable(value=value)
-                for key, value in variables.items()
-            },
-        )
-
-    def _acknowledge_cloudformation_actions(self) -> None:
-        """The wildcards aws-cdk-lib's CloudFormation action writes into the pipeline role."""
-        local = [target for target in (self.staging, self.production) if not target.cross_account]
-        if not local:
-            return
-        policy = self.role.policy().node.default_child
-        assert isinstance(policy, iam.CfnManagedPolicy)
-        stack = cdk.Stack.of(self)
-        rules = [
-            "AwsSolutions::AwsSolutions-IAM5[Action::cloudformation:DescribeStack*]",
-            "AwsSolutions::AwsSolutions-IAM5[Action::cloudformation:GetTemplate*]",
-        ]
-        for target in local:
-            arn = stack.format_arn(
-                service="cloudformation",
-                resource="stack",
-                resource_name=f"{target.stack_name}/*",
-                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
-            )
-            rules.append(
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::{flatten(stack.resolve(arn))}]"
-            )
-        acknowledge(
-            policy,
-            _CLOUDFORMATION_ACTIONS
-            + " A stack's ARN ends in an id CloudFormation assigns when it creates the stack.",
-            *rules,
-        )
+        acknowledge_stack_actions(self.role, [self.staging, self.production])

@@ -71,8 +71,10 @@ class DeployCheck(Construct):
             role=self.role,
             timeout=timeout or cdk.Duration.minutes(30),
         )
+        source = self.project.node.default_child
+        assert isinstance(source, codebuild.CfnProject)
         acknowledge(
-            self.project.node.default_child,
+            source,
             "The project's source is the pipeline's artifact (source type CODEPIPELINE), not a "
             "GitHub or Bitbucket repository: there is no repository credential to protect.",
             "HIPAA.Security::HIPAA.Security-CodeBuildProjectSourceRepoUrl",

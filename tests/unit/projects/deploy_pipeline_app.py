@@ -24,6 +24,7 @@ from cd4ml_constructs.projects import ModelDeployPipeline
 from config.project_deploy import DeployConfig
 
 KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555"
+MESSAGES_KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/99999999-2222-3333-4444-555555555555"
 TOPIC_ARN = "arn:aws:sns:us-east-1:111111111111:cd4ml-sandbox-approvals"
 BUCKET = "cd4ml-sandbox-artifacts-111111111111"
 GROUP = "cd4ml-sandbox-churn"
@@ -40,7 +41,9 @@ class DeployPipelineApp:
     templates: dict[str, dict[str, Any]]
 
 
-def add_deploy_pipeline(stack: cdk.Stack, deploy: DeployConfig) -> ModelDeployPipeline:
+def add_deploy_pipeline(
+    stack: cdk.Stack, deploy: DeployConfig, *, encrypted_topic: bool = False
+) -> ModelDeployPipeline:
     """The construct with the platform's values imported as a project stack imports them."""
     iam.PermissionsBoundary.of(stack).apply(
         iam.ManagedPolicy.from_managed_policy_name(
@@ -69,6 +72,11 @@ def add_deploy_pipeline(stack: cdk.Stack, deploy: DeployConfig) -> ModelDeployPi
         security_group_ids=[security_group],
         approval_topic=sns.Topic.from_topic_arn(stack, "Approvals", TOPIC_ARN),
         model_package_group_name=GROUP,
+        approval_topic_key=(
+            kms.Key.from_key_arn(stack, "MessagesKey", MESSAGES_KEY_ARN)
+            if encrypted_topic
+            else None
+        ),
     )
 
 
@@ -84,6 +92,7 @@ def synthesize(outdir: Path) -> DeployPipelineApp:
             env=cdk.Environment(account=PIPELINE_ACCOUNT, region="us-east-1"),
         ),
         DeployConfig(staging_account=STAGING_ACCOUNT, prod_account=PROD_ACCOUNT),
+        encrypted_topic=True,
     )
     assembly = app.synth()
     templates = {stack.stack_name: stack.template for stack in assembly.stacks}

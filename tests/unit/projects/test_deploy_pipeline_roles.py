@@ -14,6 +14,7 @@ from tests.unit.projects.deploy_pipeline_app import (
     BUCKET,
     GROUP,
     KEY_ARN,
+    MESSAGES_KEY_ARN,
     PROD_ACCOUNT,
     STAGING_ACCOUNT,
     DeployPipelineApp,
@@ -220,6 +221,15 @@ def test_other_accounts_are_deployed_with_the_contract_roles(cross: dict[str, An
     )
     assert reading.resources(check[("sts:AssumeRole",)]) == [variables["TARGET_ROLE_ARN"]]
     assert not any(a[0].startswith("sagemaker:") for a in check)
+
+
+def test_the_pipeline_may_publish_to_an_encrypted_approval_topic(
+    deployed: DeployPipelineApp, local: dict[str, Any], cross: dict[str, Any]
+) -> None:
+    publish = _statements(cross, deployed.cross_account.role)
+    key = publish[("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")]
+    assert key["Resource"] == MESSAGES_KEY_ARN
+    assert MESSAGES_KEY_ARN not in json.dumps(local)
 
 
 def test_a_deploy_into_another_account_needs_the_environments_account() -> None:
