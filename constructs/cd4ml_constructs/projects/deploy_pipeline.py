@@ -77,6 +77,13 @@ class ModelDeployPipeline(Construct):
     ``deploy.prod_account``) are deployed with the roles of the target-account
     contract (see :class:`EndpointTarget`).
 
+    Attributes: ``pipeline``; ``role`` (the pipeline's); ``staging`` and
+    ``production`` (:class:`EndpointTarget`: ``deploy_role`` for CloudFormation,
+    ``endpoint_role`` for SageMaker, ``action_role`` in another account);
+    ``package_check``, ``staging_test``, ``production_verify``
+    (:class:`DeployCheck`: ``project`` and ``role``); ``approval``; ``deploy_code``
+    (the source asset); ``staging_parameters`` and ``production_parameters``.
+
     :param names: the environment's naming contract.
     :param project: the ML project's name.
     :param deploy: the project's deploy settings.
