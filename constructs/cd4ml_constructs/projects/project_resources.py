@@ -103,6 +103,7 @@ class MlProjectResources(Construct):
             security_group_ids=platform.security_group_ids,
             approval_topic=platform.approval_topic,
             model_package_group_name=names.model_package_group(name),
+            approval_topic_key=platform.messages_key,
         )
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import aws_cdk as cdk
 
 from cd4ml_constructs.loop.naming import LoopNames
-from config.loop import (
-    _EMAIL,
+from config.base import EMAIL as _EMAIL
+from config.projects import (
     _METRIC_NAME,
     _TEAM,
     ENDPOINT_NAME_LIMIT,
