@@ -56,7 +56,7 @@ SELF_MUTATION_READS: Explanation = (
     "the pipeline updates itself; neither supports narrower resources before the deploy runs.",
 )
 BOOTSTRAP_ROLES: Explanation = (
-    r"Resource::arn:\*:iam::[0-9]{12}:role/\*",
+    r"Resource::arn:\*:iam::([0-9]{12}|<AWS::AccountId>):role/\*",
     "sts:AssumeRole on roles of the tooling account limited by condition to the CDK bootstrap "
     "roles (tag aws-cdk:bootstrap-role deploy, file-publishing or image-publishing).",
 )
