@@ -205,7 +205,9 @@ class DeliveryConfig(_Model):
     @classmethod
     def _stack_name(cls, value: str) -> str:
         if not _STACK_NAME.match(value):
-            raise ValueError("must be 2-41 lowercase letters, digits or '-', starting with a letter")
+            raise ValueError(
+                "must be 2-41 lowercase letters, digits or '-', starting with a letter"
+            )
         return value
 
     @model_validator(mode="after")

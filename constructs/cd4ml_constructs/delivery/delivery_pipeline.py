@@ -160,9 +160,7 @@ class DeliveryPipeline(Construct):
                     privileged=False,
                 ),
                 logging=codebuild.LoggingOptions(
-                    cloud_watch=codebuild.CloudWatchLoggingOptions(
-                        log_group=self.store.build_logs
-                    )
+                    cloud_watch=codebuild.CloudWatchLoggingOptions(log_group=self.store.build_logs)
                 ),
             ),
         )
@@ -190,7 +188,12 @@ class DeliveryPipeline(Construct):
         if source.kind == "s3":
             self._start_on_upload(source.object_key)
         self._acknowledge_generated(
-            [self.role, self.synth_role, *([self.start_role] if source.kind == "s3" else []), *{s.check.role.node.path: s.check.role for s in stages}.values()]
+            [
+                self.role,
+                self.synth_role,
+                *([self.start_role] if source.kind == "s3" else []),
+                *{s.check.role.node.path: s.check.role for s in stages}.values(),
+            ]
         )
 
     def _acknowledge_generated(self, own_roles: Sequence[iam.IRole]) -> None:

@@ -80,7 +80,9 @@ _SOURCE_REASON = (
 )
 
 
-def explain_generated_wildcards(policy: cdk.CfnResource, explanations: Sequence[Explanation]) -> None:
+def explain_generated_wildcards(
+    policy: cdk.CfnResource, explanations: Sequence[Explanation]
+) -> None:
     """Acknowledge ``AwsSolutions-IAM5`` on ``policy`` for each wildcard a pattern explains."""
     policy.node.add_validation(_AcknowledgeMatchingWildcards(policy, explanations))
 

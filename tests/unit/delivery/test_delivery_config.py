@@ -214,7 +214,10 @@ def test_bad_source_names_the_key(config_dir: Path, source: str, expected: str) 
 def test_good_sources_load(config_dir: Path) -> None:
     arn = "arn:aws:codeconnections:eu-west-1:444455556666:connection/" + "0" * 8 + "-" + "0" * 27
     for source, kind in [
-        (f"{{kind: codeconnections, connection_arn: '{arn}', repository: org/repo}}", "codeconnections"),
+        (
+            f"{{kind: codeconnections, connection_arn: '{arn}', repository: org/repo}}",
+            "codeconnections",
+        ),
         ("{kind: codecommit, repository: cd4ml-platform, branch: release}", "codecommit"),
     ]:
         settings = load(
