@@ -1,4 +1,4 @@
-"""DeliveryPipelineStack: the platform's own pipeline, deployed once by hand into the tooling account."""
+"""DeliveryPipelineStack: the platform's own pipeline, deployed once by hand (tooling account)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.delivery import DeliveryPipeline, DeliveryStage, PipelineSource, StageCheck
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.required_tags import RequiredTags
 from cd4ml_constructs.studio import PlatformPermissionsBoundary
 from config.delivery import DeliverySettings
@@ -68,7 +68,7 @@ class DeliveryPipelineStack(cdk.Stack):
         self.check_role = ManagedPolicyRole(
             self,
             "CheckRole",
-            description="Post-deploy checks: assumes the target accounts' read-only CDK lookup roles",
+            description="Post-deploy checks via the target accounts' read-only CDK lookup roles",
             assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
         )
         delivery_stages = []

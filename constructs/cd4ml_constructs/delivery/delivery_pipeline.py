@@ -1,4 +1,4 @@
-"""DeliveryPipeline: the platform deploys itself, environment by environment, through CDK Pipelines."""
+"""DeliveryPipeline: the platform deploys itself, environment by environment, via CDK Pipelines."""
 
 from __future__ import annotations
 

@@ -245,5 +245,5 @@ def test_tooling_account_and_region_go_together(config_dir: Path) -> None:
 
 
 def test_missing_pipeline_file_is_one_line() -> None:
-    with pytest.raises(ConfigError, match="nowhere.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"nowhere\.yaml: file not found"):
         load_delivery("nowhere")
