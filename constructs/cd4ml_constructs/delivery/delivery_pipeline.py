@@ -128,6 +128,18 @@ class DeliveryPipeline(Construct):
             description="The delivery pipeline's synth step: make test, then cdk synth",
             assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
         )
+        # EventBridge starts the pipeline with a role of its own: the pipeline
+        # role may not reference the pipeline it runs (a dependency cycle).
+        self.start_role = (
+            ManagedPolicyRole(
+                self,
+                "StartRole",
+                description="EventBridge starts the delivery pipeline on a new source version",
+                assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+            )
+            if source.kind != "codeconnections"
+            else None
+        )
         self.source = self._source(source)
         self.synth = pipelines.CodeBuildStep(
             "Synth",
@@ -191,7 +203,7 @@ class DeliveryPipeline(Construct):
             [
                 self.role,
                 self.synth_role,
-                *([self.start_role] if source.kind == "s3" else []),
+                *([self.start_role] if self.start_role else []),
                 *{s.check.role.node.path: s.check.role for s in stages}.values(),
             ]
         )
@@ -209,11 +221,22 @@ class DeliveryPipeline(Construct):
             self.pipeline.self_mutation_project.role,  # type: ignore[arg-type]
             (*own, SELF_MUTATION_READS, BOOTSTRAP_ROLES),
         )
-        assets = self.pipeline.node.find_child("Assets").node.try_find_child("FileRole")
+        scope = self.pipeline.node.try_find_child("Assets")
+        assets = scope.node.try_find_child("FileRole") if scope else None
         if assets is not None:
             assert isinstance(assets, iam.Role)
             acknowledge_generated_role(assets, (*own, SHARED_ASSET_LOGS, ASSET_BUILDS))
         acknowledge_pipeline_projects(self.pipeline)
+        for node in self.node.find_all():
+            if isinstance(node, events.CfnRule):
+                acknowledge(
+                    node,
+                    "A start that EventBridge cannot deliver loses nothing: the source version "
+                    "stays in the versioned bucket or the repository, and the next change or a "
+                    "manual start runs the latest one; a dead-letter queue would hold no state "
+                    "worth replaying.",
+                    "Serverless::Serverless-EventBusDLQ",
+                )
 
     def _source(self, source: PipelineSource) -> pipelines.CodePipelineSource:
         if source.kind == "s3":
@@ -246,19 +269,12 @@ class DeliveryPipeline(Construct):
             source.branch,
             action_name="Source",
             trigger=actions.CodeCommitTrigger.EVENTS,
-            event_role=self.role,
+            event_role=self.start_role,
         )
 
     def _start_on_upload(self, object_key: str) -> None:
         bucket = self.store.source_bucket
         assert bucket is not None
-        # Its own role: the pipeline role may not reference the pipeline it runs.
-        self.start_role = ManagedPolicyRole(
-            self,
-            "StartRole",
-            description="EventBridge starts the delivery pipeline when a source zip is uploaded",
-            assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
-        )
         rule = events.Rule(
             self,
             "StartOnUpload",
@@ -270,12 +286,4 @@ class DeliveryPipeline(Construct):
             ),
             targets=[targets.CodePipeline(self.pipeline.pipeline, event_role=self.start_role)],
         )
-        cfn_rule = rule.node.default_child
-        assert isinstance(cfn_rule, events.CfnRule)
-        acknowledge(
-            cfn_rule,
-            "A start that EventBridge cannot deliver loses nothing: the zip stays in the "
-            "versioned source bucket, and the next upload or a manual start runs the latest "
-            "version; a dead-letter queue would hold no state worth replaying.",
-            "Serverless::Serverless-EventBusDLQ",
-        )
+        self.start_rule = rule
