@@ -86,6 +86,7 @@ class DeliveryPipelineStack(cdk.Stack):
                         environment=target.name,
                         loop_stack_name=stage.loop.stack_name,
                         lookup_role_arn=lookup_role_arn,
+                        region=stage.region or cdk.Aws.REGION,
                         studio_domain_id=domain_id
                         if isinstance(domain_id, cdk.CfnOutput)
                         else None,

@@ -5,10 +5,13 @@
 # (read-only), and fails the pipeline unless:
 #   - the Studio domain (STUDIO_DOMAIN_ID, when the stage has Studio) is InService;
 #   - every EventBridge rule of the loop stack (LOOP_STACK) is ENABLED.
-# Inputs: ENVIRONMENT, CHECK_ROLE_ARN, LOOP_STACK, optional STUDIO_DOMAIN_ID.
+# Inputs: ENVIRONMENT, CHECK_ROLE_ARN, LOOP_STACK, TARGET_REGION, optional
+# STUDIO_DOMAIN_ID.
 set -euo pipefail
 
-: "${ENVIRONMENT:?}" "${CHECK_ROLE_ARN:?}" "${LOOP_STACK:?}"
+: "${ENVIRONMENT:?}" "${CHECK_ROLE_ARN:?}" "${LOOP_STACK:?}" "${TARGET_REGION:?}"
+# The environment's region, not the pipeline's.
+export AWS_REGION="$TARGET_REGION" AWS_DEFAULT_REGION="$TARGET_REGION"
 
 credentials=$(aws sts assume-role --role-arn "$CHECK_ROLE_ARN" \
   --role-session-name "cd4ml-check-${ENVIRONMENT}" \

@@ -22,6 +22,7 @@ class StageCheck:
     :param environment: the environment name.
     :param loop_stack_name: the CloudFormation name of the loop stack.
     :param lookup_role_arn: the target account's CDK lookup role.
+    :param region: the environment's region (the checks call its APIs there).
     :param studio_domain_id: the stage's ``DomainId`` output, if it has Studio.
     :param role: the CodeBuild role the checks run as.
     """
@@ -32,12 +33,14 @@ class StageCheck:
         environment: str,
         loop_stack_name: str,
         lookup_role_arn: str,
+        region: str,
         studio_domain_id: cdk.CfnOutput | None,
         role: iam.IRole,
     ) -> None:
         self.environment = environment
         self.loop_stack_name = loop_stack_name
         self.lookup_role_arn = lookup_role_arn
+        self.region = region
         self.studio_domain_id = studio_domain_id
         self.role = role
 
@@ -52,6 +55,7 @@ class StageCheck:
                 "ENVIRONMENT": self.environment,
                 "LOOP_STACK": self.loop_stack_name,
                 "CHECK_ROLE_ARN": self.lookup_role_arn,
+                "TARGET_REGION": self.region,
             },
             env_from_cfn_outputs=outputs,
             role=self.role,

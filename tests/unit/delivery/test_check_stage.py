@@ -41,6 +41,7 @@ def run_check(tmp_path: Path, **answers: str) -> subprocess.CompletedProcess[str
         "ENVIRONMENT": "example-prod",
         "CHECK_ROLE_ARN": "arn:aws:iam::111122223333:role/cdk-hnb659fds-lookup-role",
         "LOOP_STACK": "example-prod-loop",
+        "TARGET_REGION": "eu-west-1",
         "FAKE_RULES": "example-prod-loop-RetrainRule-1\texample-prod-loop-GateRule-2",
         "FAKE_DOMAIN_STATUS": "InService",
         "FAKE_DISABLED": "",

@@ -203,6 +203,7 @@ def test_each_stage_ends_with_its_post_deploy_check(delivery_example: Synthesize
             "ENVIRONMENT": name,
             "LOOP_STACK": f"{name}-loop",
             "CHECK_ROLE_ARN": role_arn(account, "lookup"),
+            "TARGET_REGION": "eu-west-1",
         }
         assert buildspec(properties)["phases"]["build"]["commands"] == [
             "bash constructs/cd4ml_constructs/delivery/check_stage.sh"

@@ -47,6 +47,7 @@ def test_codecommit_source_starts_on_commits_and_passes_every_pack(tmp_path: Pat
                     environment="target",
                     loop_stack_name="target-loop",
                     lookup_role_arn="arn:aws:iam::444455556666:role/lookup",
+                    region="eu-west-1",
                     studio_domain_id=None,
                     role=check_role,
                 ),
