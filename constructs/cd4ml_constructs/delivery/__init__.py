@@ -1,0 +1,18 @@
+"""The platform's own delivery pipeline: CDK Pipelines across the environments' accounts."""
+
+from cd4ml_constructs.delivery.artifact_store import DeliveryArtifactStore
+from cd4ml_constructs.delivery.delivery_pipeline import (
+    DeliveryPipeline,
+    DeliveryStage,
+    PipelineSource,
+)
+from cd4ml_constructs.delivery.stage_check import CHECK_SCRIPT, StageCheck
+
+__all__ = [
+    "CHECK_SCRIPT",
+    "DeliveryArtifactStore",
+    "DeliveryPipeline",
+    "DeliveryStage",
+    "PipelineSource",
+    "StageCheck",
+]

@@ -1,0 +1,132 @@
+"""DeliveryPipelineStack: the platform's own pipeline, deployed once by hand (tooling account)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+
+from cd4ml_constructs.delivery import DeliveryPipeline, DeliveryStage, PipelineSource, StageCheck
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.required_tags import RequiredTags
+from cd4ml_constructs.studio import PlatformPermissionsBoundary
+from config.delivery import DeliverySettings
+from constructs import Construct
+from stacks.platform_stage import PlatformStage
+
+
+def synth_commands(pipeline_config: str) -> list[str]:
+    """The synth step: set up as the README does, run every check, then synthesize.
+
+    ``make setup`` installs the pinned Python dependencies, Node 24 and the CDK
+    CLI inside the repository; ``make test`` is the one quality command; the
+    synth selects this pipeline (``-c pipeline=<pipeline_config>``) with the
+    venv's Node and the pinned CLI first on PATH.
+    """
+    return [
+        "make setup",
+        "make test",
+        f". .venv/bin/activate && npx cdk synth -q -c pipeline={pipeline_config}",
+    ]
+
+
+class DeliveryPipelineStack(cdk.Stack):
+    """The delivery pipeline of the platform, with a permissions boundary on its roles.
+
+    Self-mutating: after the first ``cdk deploy`` by hand, a change to the
+    pipeline (a new environment, a new stack in the stages) is deployed by the
+    pipeline itself. The stages are the same :class:`PlatformStage` objects a
+    plain ``cdk deploy`` uses, so every stack added to them is delivered too.
+
+    :param settings: the validated pipeline config and its environments.
+    :param stages: one stage per target, in the order of ``settings.targets``.
+    :param cli_version: CDK CLI version, from ``package.json``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: DeliverySettings,
+        stages: Sequence[PlatformStage],
+        cli_version: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        config = settings.config
+        name = config.stack_name
+        boundary = PlatformPermissionsBoundary(
+            self,
+            "PermissionsBoundary",
+            policy_name=f"{name}-permissions-boundary",
+            iam_path=f"/{name}/",
+        )
+        iam.PermissionsBoundary.of(self).apply(boundary.policy)
+        self.check_role = ManagedPolicyRole(
+            self,
+            "CheckRole",
+            description="Post-deploy checks via the target accounts' read-only CDK lookup roles",
+            assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+        )
+        delivery_stages = []
+        for target, stage in zip(settings.targets, stages, strict=True):
+            lookup_role_arn = _lookup_role_arn(stage)
+            self.check_role.add_to_policy(
+                iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[lookup_role_arn])
+            )
+            domain_id = stage.studio.node.try_find_child("DomainId")
+            delivery_stages.append(
+                DeliveryStage(
+                    stage=stage,
+                    requires_approval=target.requires_approval,
+                    check=StageCheck(
+                        environment=target.name,
+                        loop_stack_name=stage.loop.stack_name,
+                        lookup_role_arn=lookup_role_arn,
+                        region=stage.region or cdk.Aws.REGION,
+                        studio_domain_id=domain_id
+                        if isinstance(domain_id, cdk.CfnOutput)
+                        else None,
+                        role=self.check_role,
+                    ),
+                )
+            )
+        source = config.source
+        self.delivery = DeliveryPipeline(
+            self,
+            "Delivery",
+            source=PipelineSource(
+                kind=source.kind,
+                object_key=source.object_key,
+                connection_arn=source.connection_arn,
+                repository=source.repository,
+                branch=source.branch,
+            ),
+            synth_commands=synth_commands(settings.file_name),
+            cli_version=cli_version,
+            stages=delivery_stages,
+            cross_account_keys=settings.cross_account,
+            log_retention_days=max(t.environment.log_retention_days for t in settings.targets),
+            alias_prefix=f"cd4ml/{name}",
+        )
+        tags = {
+            "owner": config.tags.owner,
+            "cost-center": config.tags.cost_center,
+            "data-classification": config.tags.data_classification,
+            "environment": name,
+        }
+        RequiredTags.apply(self, tags)
+
+
+def _lookup_role_arn(stage: PlatformStage) -> str:
+    """The stage's CDK lookup role (bootstrap, ReadOnlyAccess), in its account and region."""
+    account = stage.account or cdk.Aws.ACCOUNT_ID
+    region = stage.region or cdk.Aws.REGION
+    qualifier = cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
+    return (
+        f"arn:{cdk.Aws.PARTITION}:iam::{account}:role/"
+        f"cdk-{qualifier}-lookup-role-{account}-{region}"
+    )

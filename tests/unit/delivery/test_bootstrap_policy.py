@@ -1,0 +1,86 @@
+"""The CloudFormation execution policy shipped for ``cdk bootstrap``: enough, and no more."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.delivery.conftest import SynthesizedDelivery
+
+POLICY = Path(__file__).parents[3] / "config" / "bootstrap" / "cloudformation-execution-policy.json"
+# CloudFormation type namespace -> IAM service prefix, where they differ.
+PREFIXES = {
+    "ApplicationAutoScaling": "application-autoscaling",
+    "CodeStarConnections": "codestar-connections",
+}
+
+
+def statements(effect: str) -> list[dict[str, Any]]:
+    document = json.loads(POLICY.read_text())
+    return [s for s in document["Statement"] if s["Effect"] == effect]
+
+
+def allowed_services() -> set[str]:
+    return {
+        action.split(":")[0]
+        for statement in statements("Allow")
+        for action in statement["Action"]
+        if action.endswith(":*") or action.startswith("iam:")
+    }
+
+
+def service_of(resource_type: str) -> str:
+    if (
+        resource_type.startswith("Custom::")
+        or resource_type == "AWS::CloudFormation::CustomResource"
+    ):
+        return "lambda"
+    namespace = resource_type.split("::")[1]
+    return PREFIXES.get(namespace, namespace.lower())
+
+
+def test_policy_covers_every_resource_type_the_pipeline_deploys(
+    delivery_example: SynthesizedDelivery,
+) -> None:
+    types = {r["Type"] for s in delivery_example.assembly.stacks for r in s.resources.values()}
+    assert len(types) >= 30
+    missing = sorted(t for t in types if service_of(t) not in allowed_services())
+    assert missing == []
+
+
+def test_policy_is_not_administrator_access() -> None:
+    for statement in statements("Allow"):
+        assert "*" not in statement["Action"]
+        assert "iam:*" not in statement["Action"]
+        assert all(
+            not action.startswith(("organizations:", "account:")) for action in statement["Action"]
+        )
+
+
+def test_roles_are_created_only_with_a_platform_boundary() -> None:
+    (bounded,) = [s for s in statements("Allow") if s.get("Condition")]
+    assert "iam:CreateRole" in bounded["Action"]
+    assert bounded["Condition"] == {
+        "StringLike": {
+            "iam:PermissionsBoundary": "arn:*:iam::*:policy/cd4ml-*-permissions-boundary"
+        }
+    }
+    unbounded = [a for s in statements("Allow") if not s.get("Condition") for a in s["Action"]]
+    assert "iam:CreateRole" not in unbounded
+    assert "iam:PutRolePolicy" not in unbounded
+
+
+@pytest.mark.parametrize("action", ["iam:CreateUser", "iam:DeleteRolePermissionsBoundary"])
+def test_users_and_boundary_removal_are_denied(action: str) -> None:
+    denied = [a for s in statements("Deny") for a in s["Action"]]
+    assert action in denied
+
+
+def test_the_readme_bootstraps_with_the_shipped_policy() -> None:
+    readme = (POLICY.parents[2] / "README.md").read_text()
+    assert "file://config/bootstrap/cloudformation-execution-policy.json" in readme
+    assert "--cloudformation-execution-policies arn:aws:iam::TARGET:policy/" in readme
+    assert "--trust TOOLING" in readme
