@@ -70,6 +70,8 @@ from collections.abc import Mapping, Sequence
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
+from constructs import Construct
+
 VPC_SUBNETS = "sagemaker:VpcSubnets"
 VPC_SECURITY_GROUPS = "sagemaker:VpcSecurityGroupIds"
 VOLUME_KEY = "sagemaker:VolumeKmsKey"
@@ -236,3 +238,25 @@ def sagemaker_job_denial_statement() -> iam.PolicyStatement:
 
 def _missing(key: str) -> dict[str, dict[str, object]]:
     return {"Null": {key: "true"}}
+
+
+def hold_to_job_guardrails(
+    scope: Construct,
+    id: str,
+    *,
+    subnet_ids: Sequence[str],
+    security_group_ids: Sequence[str],
+    kms_keys: Sequence[kms.IKey],
+) -> iam.ManagedPolicy:
+    """Attach the guardrail denies to every IAM role created under ``scope``, as one policy."""
+    roles = [c for c in scope.node.find_all() if isinstance(c, iam.Role)]
+    return iam.ManagedPolicy(
+        scope,
+        id,
+        description="SageMaker jobs, models and endpoint configurations only in the "
+        "platform's subnets and security groups, on its keys, encrypted, isolated",
+        roles=roles,
+        statements=sagemaker_job_guardrail_statements(
+            subnet_ids=subnet_ids, security_group_ids=security_group_ids, kms_keys=kms_keys
+        ),
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 
 from cd4ml_constructs.loop.ml_project import MlProject
@@ -14,7 +13,7 @@ from cd4ml_constructs.projects.deploy_pipeline import ModelDeployPipeline
 from cd4ml_constructs.projects.model_build_pipeline import BuildSettings, ModelBuildPipeline
 from cd4ml_constructs.projects.platform_contract import PlatformValues
 from cd4ml_constructs.projects.seed_code import seed_code_asset
-from cd4ml_constructs.sagemaker_guardrails import sagemaker_job_guardrail_statements
+from cd4ml_constructs.sagemaker_guardrails import hold_to_job_guardrails
 from config.projects import ProjectConfig
 from constructs import Construct
 
@@ -107,21 +106,15 @@ class MlProjectResources(Construct):
             model_package_group_name=names.model_package_group(name),
             approval_topic_key=platform.messages_key,
         )
-        # Every role of the project that may create a SageMaker job, model or
-        # endpoint configuration is held to the platform's subnets, security
-        # group and artifacts key by explicit denies no later allow reopens.
-        roles = [c for c in self.node.find_all() if isinstance(c, iam.Role)]
-        self.job_guardrails = iam.ManagedPolicy(
-            self,
+        # The build's roles are held to the platform's subnets, security group
+        # and artifacts key by explicit denies no later allow reopens (the
+        # deploy pipeline holds its own roles the same way).
+        self.job_guardrails = hold_to_job_guardrails(
+            self.build,
             "SageMakerJobGuardrails",
-            description=f"SageMaker jobs, models and endpoint configurations of {name} only in "
-            "the platform's subnets and security group, on its artifacts key, isolated",
-            roles=roles,
-            statements=sagemaker_job_guardrail_statements(
-                subnet_ids=platform.subnet_ids,
-                security_group_ids=platform.security_group_ids,
-                kms_keys=[platform.artifacts_key],
-            ),
+            subnet_ids=platform.subnet_ids,
+            security_group_ids=platform.security_group_ids,
+            kms_keys=[platform.artifacts_key],
         )
 
 
