@@ -55,8 +55,11 @@ def test_model_package_group_description_does_not_follow_config(
 ) -> None:
     # Create-only: a description that followed the team would replace the
     # retained, fixed-name group and fail the update.
-    projects = environment.assembly.stack(f"{environment.config.name}/Projects")
-    groups = projects.resources_of_type("AWS::SageMaker::ModelPackageGroup").values()
+    groups = [
+        group
+        for stack in environment.assembly.stacks
+        for group in stack.resources_of_type("AWS::SageMaker::ModelPackageGroup").values()
+    ]
     by_name = {g["Properties"]["ModelPackageGroupName"]: g["Properties"] for g in groups}
     for project in environment.config.projects:
         properties = by_name[f"cd4ml-{environment.config.name}-{project.name}"]
