@@ -1,47 +1,23 @@
 """The whole loop, in-process against moto, routed by the rules of the synthesized sandbox.
 
-Runs ``python -m tools.local_loop`` on the session's sandbox assembly in a
-fresh process: the handlers read their settings at import, so they must be
-imported with the environment the templates give them.
+Reads the summaries of the session's one run of ``python -m tools.local_loop``
+(tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import SynthesizedEnvironment
 from tools.local_loop.scenarios import SCENARIOS
 
-ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.xdist_group("local-loop")
 
 
-@pytest.fixture(scope="module")
-def summary(sandbox: SynthesizedEnvironment) -> dict[str, dict[str, Any]]:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tools.local_loop",
-            "--json",
-            "--assembly",
-            str(sandbox.assembly.directory),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode in (0, 1), result.stderr[-3000:]
-    return {entry["scenario"]: entry for entry in json.loads(result.stdout)}
+@pytest.fixture
+def summary(loop_run: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return loop_run
 
 
 def test_every_scenario_meets_its_expectations(summary: dict[str, dict[str, Any]]) -> None:

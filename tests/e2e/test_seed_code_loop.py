@@ -1,57 +1,30 @@
 """The whole loop with real parts: the seed code's pipeline builds a real model, drift retrains it.
 
-Runs ``python -m tools.local_loop`` for the two seed-code scenarios on the
-session's sandbox assembly, in a fresh process (the handlers read their
-settings at import), and reads its trace: each hop is printed as it is checked.
+Reads the trace of the two seed-code scenarios from the session's one run of
+``python -m tools.local_loop`` (tests/e2e/conftest.py): each hop is printed as
+it is checked.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import SynthesizedEnvironment
 
-ROOT = Path(__file__).parents[2]
 SCENARIOS = ("seed-code-full-loop", "seed-code-worse-model-rejected")
 
+pytestmark = pytest.mark.xdist_group("local-loop")
 
-@pytest.fixture(scope="module")
-def traces(sandbox: SynthesizedEnvironment) -> dict[str, list[str]]:
-    """The trace lines of each scenario."""
-    command = [
-        sys.executable,
-        "-m",
-        "tools.local_loop",
-        "--assembly",
-        str(sandbox.assembly.directory),
-    ]
-    for name in SCENARIOS:
-        command += ["--scenario", name]
-    result = subprocess.run(
-        command,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    sections: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in result.stdout.splitlines():
-        if line.startswith("=== "):
-            current = sections.setdefault(line[4:].split(":")[0], [])
-        current.append(line)
-    assert result.stdout.rstrip().endswith("2 passed, 0 failed")
-    return sections
+
+@pytest.fixture
+def traces(loop_run: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """The trace lines of each seed-code scenario, which must have passed."""
+    assert {name: loop_run[name]["passed"] for name in SCENARIOS} == dict.fromkeys(SCENARIOS, True)
+    return {name: loop_run[name]["trace"] for name in SCENARIOS}
 
 
 def verdict(lines: list[str]) -> str:
@@ -90,7 +63,8 @@ def test_full_loop_hops_follow_the_synthesized_rules(traces: dict[str, list[str]
         r"RawDataRule -> retrain_trigger: retrain-started",
         r"PendingApprovalRule -> quality_gate: approved \(auc 0\.8\d+ meets the threshold 0\.75",
         r"AWS: deploy pipeline cd4ml-sandbox-churn-deploy started for cd4ml-sandbox-churn/1",
-        r"schedule Churn/DriftMonitor/CheckSchedule fires at 2026-01-05T09:05:00Z",
+        r"schedule Churn/\S*DriftMonitor/CheckSchedule fires at 2026-01-05T09:05:00Z",
+        r"DriftMonitor/CheckSchedule -> drift_check: checked, 1500 rows, drift score 0\.333",
         r"CloudWatch Alarm State Change: cd4ml-sandbox-churn-drift -> ALARM",
         r"build \(seed code, trigger drift-alarm\)",
         r"DriftAlarmRule -> retrain_trigger: retrain-started \(drift alarm cd4ml-sandbox-churn-drift",

@@ -3,7 +3,7 @@
 Synthesizes the environment (or reads ``--assembly DIR``), then plays each
 scenario against a fresh moto world with the real handlers, routing events by
 the rules in the synthesized templates. Prints a step-by-step trace, or with
-``--json`` a summary per scenario. Exits 1 when a scenario misses an
+``--json`` a summary per scenario that carries its trace lines. Exits 1 when a scenario misses an
 expectation.
 """
 
@@ -31,7 +31,9 @@ def synthesize(environment: str, outdir: Path) -> CloudAssembly:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Run the CD4ML loop locally against moto.")
-    parser.add_argument("--json", action="store_true", help="print a JSON summary, no trace")
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON summary per scenario, its trace inside"
+    )
     parser.add_argument(
         "--scenario",
         action="append",
@@ -50,22 +52,29 @@ def main(argv: list[str]) -> int:
         )
         selected = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
         results = []
+        traces: list[list[str]] = []
         for scenario in selected:
-            trace = (lambda line: None) if args.json else print
-            trace(f"\n=== {scenario.name}: {scenario.description}")
+            lines: list[str] = []
+            trace = lines.append if args.json else print
+            if not args.json:
+                print()
+            trace(f"=== {scenario.name}: {scenario.description}")
             with LocalLoop(assembly, trace=trace, hold_builds=scenario.hold_builds) as loop:
                 expected = scenario.play(loop)
                 result = check(scenario, loop, expected)
             results.append(result)
-            if not args.json:
-                verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
-                print(
-                    f"--- {verdict} | runs started {result.executions_started}, "
-                    f"deploys {result.deploys or 'none'}, notifications "
-                    f"{len(result.notifications)}, dead-lettered {result.dead_lettered}"
-                )
+            verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
+            trace(
+                f"--- {verdict} | runs started {result.executions_started}, "
+                f"deploys {result.deploys or 'none'}, notifications "
+                f"{len(result.notifications)}, dead-lettered {result.dead_lettered}"
+            )
+            traces.append(lines)
     if args.json:
-        print(json.dumps([r.as_json() for r in results], indent=2))
+        summaries = [
+            {**r.as_json(), "trace": lines} for r, lines in zip(results, traces, strict=True)
+        ]
+        print(json.dumps(summaries, indent=2))
     else:
         passed = sum(r.passed for r in results)
         print(f"\n{passed} passed, {len(results) - passed} failed")

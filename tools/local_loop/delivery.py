@@ -80,6 +80,20 @@ def event_summary(event: dict[str, Any]) -> str:
     return str(kind)
 
 
+def response_summary(response: dict[str, Any]) -> str:
+    """One line of what a handler answered: a loop decision, or what a drift check found."""
+    if "decision" in response:
+        return f"{response['decision']} ({response.get('reason', '')})"
+    if "drift_score" in response:
+        score = response["drift_score"]
+        shown = "none" if score is None else f"{score:.3f}"
+        return (
+            f"{response.get('status')}, {response.get('rows')} rows, drift score {shown}, "
+            f"drifted {response.get('drifted_features')}, report {response.get('report_uri')}"
+        )
+    return ", ".join(f"{key} {value}" for key, value in sorted(response.items()))
+
+
 def short_package_name(package_arn: str) -> str:
     """``group/version`` of a model package ARN."""
     return package_arn.rsplit(":", 1)[-1].removeprefix("model-package/")
@@ -167,10 +181,7 @@ class Invoker:
                 "idempotency record without acting again"
             )
         elif error is None and response is not None:
-            self.trace(
-                f"      {rule} -> {function.name}: {response.get('decision')} "
-                f"({response.get('reason', '')})"
-            )
+            self.trace(f"      {rule} -> {function.name}: {response_summary(response)}")
         else:
             self.record.dead_lettered.append(
                 {
