@@ -13,26 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from tools.audit.pack_lists import platform_rules, registered_packs
 from tools.audit.references import EnvironmentView, Resource
 from tools.cloud_assembly import ACKNOWLEDGED_RULES, CloudAssembly
 
-# The packs ``add_compliance_packs`` registers, in report order.
-PACKS: tuple[str, ...] = (
-    "AwsSolutions",
-    "HIPAA.Security",
-    "NIST.800.53.R5",
-    "PCI.DSS.321",
-    "Serverless",
-    "CD4ML",
-)
-# The platform pack's rules (``cd4ml_constructs.compliance.rules.RULES``).
-CD4ML_RULES: tuple[str, ...] = (
-    "SageMakerDomainVpcOnlyEncrypted",
-    "NoSageMakerFullAccess",
-    "RolePermissionsBoundary",
-    "ModelPackageGroupPolicyAccounts",
-    "EndpointConfigCustomerKey",
-)
+# The packs ``add_compliance_packs`` registers and the platform pack's rules, in the
+# app's order, read from the app's source (``tools.audit.pack_lists``).
+PACKS: tuple[str, ...] = registered_packs()
+CD4ML_RULES: tuple[str, ...] = tuple(rule.name for rule in platform_rules())
 
 
 def controls(view: EnvironmentView, assembly: CloudAssembly) -> dict[str, Any]:
@@ -73,6 +61,11 @@ def controls(view: EnvironmentView, assembly: CloudAssembly) -> dict[str, Any]:
                 for name in CD4ML_RULES
                 if name not in reported
             ]
+            described = {rule.name: rule.description for rule in platform_rules()}
+            for entry in rules:
+                entry["description"] = described.get(entry["rule"], "")
+            order = {name: index for index, name in enumerate(CD4ML_RULES)}
+            rules.sort(key=lambda r: (order.get(r["rule"], len(order)), r["rule"]))
         packs.append(
             {
                 "pack": pack,

@@ -32,7 +32,8 @@ def controls_page(environment: str, data: dict[str, Any]) -> str:
             (
                 [
                     code(r["rule"]),
-                    r["scope_types"] or "no finding on any resource",
+                    (", ".join(r["scope_types"]) or "no finding on any resource")
+                    + (f"; checks: {r['description']}" if r.get("description") else ""),
                     r["compliant"],
                     len(r["acknowledged"]),
                     len(r["open"]),
