@@ -66,8 +66,6 @@ def environment(
 # catalog (counts and paths of the former shared projects stack); they run,
 # and are reported as expected failures until their expectations follow.
 PENDING_UPDATE = {
-    "tests/unit/audit/test_iam_inventory.py::test_only_the_deploy_trigger_can_deploy_to_prod",
-    "tests/unit/audit/test_iam_inventory.py::test_roles_carry_trust_boundary_and_flat_permissions",
     "tests/unit/audit/test_loop_map.py::test_the_drift_alarm_can_start_the_build_pipeline",
     "tests/unit/audit/test_loop_map.py::test_rules_name_the_resources_whose_events_they_match",
     "tests/unit/audit/test_loop_map.py::test_the_drift_check_feeds_the_drift_alarm",

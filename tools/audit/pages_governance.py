@@ -97,6 +97,33 @@ def iam_page(environment: str, data: dict[str, Any]) -> str:
             ["target", "role", "actions", "verdict"],
             ([d["target"], d["role"], d["actions"], d["verdict"]] for d in question["details"]),
         )
+        if question.get("pipelines"):
+            lines += ["Through each project's deploy pipeline:", ""]
+            lines += table(
+                [
+                    "project",
+                    "from",
+                    "pipeline",
+                    "runs as",
+                    "prod stack",
+                    "started by",
+                    "changed by",
+                ],
+                (
+                    [
+                        p["project"],
+                        f"{p['kind']} {p['stack']}".strip(),
+                        p["pipeline_name"],
+                        p["runs_as"],
+                        p["prod_stack"],
+                        p["started_by"],
+                        p["changed_by"],
+                    ]
+                    for p in question["pipelines"]
+                ),
+            )
+        if question.get("note"):
+            lines += [f"Note: {question['note']}.", ""]
     lines += [
         "Roles outside the templates (account administrators, SSO permission sets) are not "
         "covered. A condition is not evaluated: a grant that depends on one reads "
