@@ -172,8 +172,25 @@ def loop_page(environment: str, data: dict[str, Any]) -> str:
         f"# Loop map: {environment}",
         "",
         "Which events can start which function, and what each function's role lets it do "
-        "for each project of the config.",
+        "for each project: each project stack, and every project created from the project "
+        "template (its name is the template's `SageMakerProjectName`).",
         "",
+        "## Projects",
+        "",
+        *table(
+            ["project", "from", "events to the loop", "schedules", "metrics to alarms", "loop may"],
+            (
+                [
+                    p["project"],
+                    f"{p['kind']} {p['stack']}",
+                    p["events_to_the_loop"],
+                    p["schedules"],
+                    p["metrics_to_alarms"],
+                    p["loop_may"],
+                ]
+                for p in data["projects"]
+            ),
+        ),
     ]
     for function in data["functions"]:
         lines += [f"## {function['function']}", "", function["description"], ""]
