@@ -90,6 +90,9 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                 resource = by_path.get(construct.get("constructPath", ""))
                 where = resource.label if resource else construct.get("constructPath", "")
                 suppressed[key].append(f"{violation['ruleName']} on {where}")
+    # A product template's acknowledgements sit in its parent stack's metadata; the
+    # resources they cover are the template's.
+    products = [(f"{product.display_name}/", product.stack_name) for product in view.products]
     register = []
     for stack in view.stacks:
         for path, entries in stack.metadata.items():
@@ -97,6 +100,10 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                 if entry.get("type") != ACKNOWLEDGED_RULES:
                     continue
                 construct_path = path.lstrip("/")
+                owner = next(
+                    (name for prefix, name in products if construct_path.startswith(prefix)),
+                    stack.stack_name,
+                )
                 for rule_id, reason in sorted(entry["data"].items()):
                     pack, _, rule = rule_id.partition("::")
                     hidden = sorted(set(suppressed.get((construct_path, rule_id), [])))
@@ -105,7 +112,7 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                             "pack": pack,
                             "rule": rule,
                             "where": construct_path.removeprefix(f"{view.environment}/"),
-                            "stack": stack.stack_name,
+                            "stack": owner,
                             "reason": reason,
                             "suppressed": hidden,
                             "used": bool(hidden),
