@@ -88,20 +88,46 @@ def _zone_readers(
         bucket = _zone_bucket(view, zone)
         if bucket is None:
             continue
-        needed = [("s3:GetObject", f"{view.arn(bucket)}/any-object")]
         key = _bucket_key(view, bucket)
-        if key is not None:
-            needed.append(("kms:Decrypt", view.arn(key)))
-        details = evaluate(policies, {f"{zone} ({bucket.label})": [needed]})
+        decrypt = [("kms:Decrypt", view.arn(key))] if key is not None else []
+        whole = f"{zone} ({bucket.label})"
+        details = evaluate(
+            policies, {whole: [[("s3:GetObject", f"{view.arn(bucket)}/any-object"), *decrypt]]}
+        )
+        # A role may read part of the zone (a project's build reads its own prefix):
+        # each object pattern a policy names in the bucket is asked of every role.
+        readers = {d["role"] for d in details}
+        prefixes = {
+            f"{zone} ({bucket.label}, objects {pattern.removeprefix(view.arn(bucket))})": [
+                [("s3:GetObject", pattern.replace("*", "any").replace("?", "x")), *decrypt]
+            ]
+            for pattern in _object_patterns(policies, view.arn(bucket))
+        }
+        details += evaluate(policies, prefixes, mechanism=dict.fromkeys(prefixes, readers))
         answers.append(
             answer(
                 f"Who can read the {zone} zone?",
-                "s3:GetObject on its objects" + (" and kms:Decrypt on its key" if key else ""),
+                "s3:GetObject on its objects (all of them, or those under a prefix)"
+                + (" and kms:Decrypt on its key" if key else ""),
                 details,
                 people,
             )
         )
     return answers
+
+
+def _object_patterns(policies: list[RolePolicies], bucket_arn: str) -> list[str]:
+    """Object patterns narrower than the whole bucket that some Allow names for s3:GetObject."""
+    return sorted(
+        {
+            resource
+            for policy in policies
+            for statement in policy.identity
+            if statement.effect == "Allow" and statement.covers_action("s3:GetObject")
+            for resource in statement.resources
+            if resource.startswith(f"{bucket_arn}/") and resource != f"{bucket_arn}/*"
+        }
+    )
 
 
 def _principal(view: EnvironmentView, role: Resource, profiles: dict[str, list[str]]) -> Principal:

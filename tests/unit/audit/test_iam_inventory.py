@@ -12,6 +12,8 @@ from tools.audit.iam_inventory import iam_inventory
 from tools.audit.policies import role_policies
 from tools.audit.references import EnvironmentView
 
+MLE = "Studio/Personas/MlEngineerRole"
+
 
 def _question(bundle: dict[str, Part], start: str) -> dict[str, Any]:
     return next(q for q in bundle["iam"].data["questions"] if q["question"].startswith(start))
@@ -136,8 +138,27 @@ def test_zone_readers_follow_the_config(sandbox_bundle: dict[str, Part]) -> None
         "features": ["Studio/Personas/DataScientistRole", "Studio/Personas/MlEngineerRole"],
     }
     raw = _question(sandbox_bundle, "Who can read the raw")
-    assert raw["workloads"] == []
-    assert raw["means"] == "s3:GetObject on its objects and kms:Decrypt on its key"
+    # Each project's build reads its own prefix of the raw zone, and no more.
+    assert [(d["target"], d["role"]) for d in raw["details"] if d["role"] != MLE] == [
+        (
+            "raw (DataLake/RawZone/Bucket, objects /${parameter:SageMakerProjectName}/*)",
+            "ProjectCatalog/ProjectTemplate/Template/Project/Build/ExecutionRole",
+        ),
+        (
+            "raw (DataLake/RawZone/Bucket, objects /churn/*)",
+            "ProjectChurn/Churn/Build/ExecutionRole",
+        ),
+    ]
+    assert [w["role"] for w in raw["workloads"]] == [
+        "ProjectCatalog/ProjectTemplate/Template/Project/Build/ExecutionRole",
+        "ProjectChurn/Churn/Build/ExecutionRole",
+    ]
+    assert raw["means"] == (
+        "s3:GetObject on its objects (all of them, or those under a prefix) "
+        "and kms:Decrypt on its key"
+    )
+    for zone in ("curated", "features"):
+        assert _question(sandbox_bundle, f"Who can read the {zone}")["workloads"] == []
 
 
 def test_roles_carry_trust_boundary_and_flat_permissions(sandbox_bundle: dict[str, Part]) -> None:
