@@ -112,6 +112,9 @@ def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Pa
     assert deploy["note"].startswith(
         "no role of the templates may give the manual approval of cd4ml-sandbox-churn-deploy"
     )
+    page = sandbox_bundle["iam"].page
+    assert "| churn | project stack sandbox-project-churn | cd4ml-sandbox-churn-deploy |" in page
+    assert f"Note: {deploy['note']}." in page
 
 
 def test_the_pipeline_roles_would_be_listed_without_the_route(
