@@ -66,16 +66,6 @@ def environment(
 # catalog (counts and paths of the former shared projects stack); they run,
 # and are reported as expected failures until their expectations follow.
 PENDING_UPDATE = {
-    "tests/unit/audit/test_controls.py::test_a_rule_scope_splits_compliant_from_not_applicable",
-    "tests/unit/audit/test_controls.py::test_the_pack_lists_match_the_app",
-    "tests/unit/audit/test_cost.py::test_priced_items_count_what_the_templates_hold",
-    "tests/unit/audit/test_cost.py::test_prices_differ_by_region_and_gaps_are_not_guessed",
-    "tests/unit/audit/test_iam_inventory.py::test_only_the_deploy_trigger_can_deploy_to_prod",
-    "tests/unit/audit/test_iam_inventory.py::test_roles_carry_trust_boundary_and_flat_permissions",
-    "tests/unit/audit/test_loop_map.py::test_the_drift_alarm_can_start_the_build_pipeline",
-    "tests/unit/audit/test_loop_map.py::test_rules_name_the_resources_whose_events_they_match",
-    "tests/unit/audit/test_loop_map.py::test_the_drift_check_feeds_the_drift_alarm",
-    "tests/unit/audit/test_products.py::test_a_product_template_is_in_every_part",
     "tests/unit/delivery/test_bootstrap_policy.py::test_policy_covers_every_resource_type_the_pipeline_deploys",
     "tests/unit/delivery/test_delivery_pipeline.py::test_each_stage_deploys_with_its_own_accounts_bootstrap_roles",
 }

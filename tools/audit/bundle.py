@@ -18,6 +18,7 @@ from tools.audit import pages_governance as governance
 from tools.audit import pages_resources as resources
 from tools.audit.controls import controls, exception_register
 from tools.audit.cost import idle_cost
+from tools.audit.coverage import COUNTED, coverage, stack_kinds
 from tools.audit.diagram import diagram
 from tools.audit.encryption import encryption_inventory
 from tools.audit.iam_inventory import iam_inventory
@@ -38,6 +39,7 @@ class Part:
     data: Any
     page: str
     summary: str
+    stacks: tuple[dict[str, Any], ...] = ()
 
 
 def build_bundle(assembly: CloudAssembly, config: EnvironmentConfig) -> list[Part]:
@@ -123,10 +125,11 @@ def build_bundle(assembly: CloudAssembly, config: EnvironmentConfig) -> list[Par
             f"{len(loop['functions'])} functions; audit trail: {loop['audit_trail'].get('table')}",
         ),
     ]
-    built = [
-        Part(name, title, data, page(env, data), summary)
-        for name, title, data, page, summary in parts
-    ]
+    built = []
+    for name, title, data, page, summary in parts:
+        covered = coverage(view, config, name, data)
+        text = page(env, data).rstrip("\n") + "\n\n" + _coverage_section(name, covered)
+        built.append(Part(name, title, data, text, summary, tuple(covered)))
     return [*built, _index(view, config, built)]
 
 
@@ -152,15 +155,29 @@ def to_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def _coverage_section(part: str, covered: list[dict[str, Any]]) -> str:
+    lines = [
+        "## Stacks covered",
+        "",
+        "Every stack of the environment was read for this part, each project stack and "
+        "product template included.",
+        "",
+        *table(
+            ["stack", "kind", COUNTED[part]], ([c["stack"], c["kind"], c["items"]] for c in covered)
+        ),
+    ]
+    return "\n".join(lines)
+
+
 def _index(view: EnvironmentView, config: EnvironmentConfig, parts: list[Part]) -> Part:
-    products = {stack.stack_name for stack in view.products}
+    kinds = stack_kinds(view, config)
     stacks = [
         {
             "stack": stack.stack_name,
             "resources": len(stack.template.get("Resources", {})),
             "template": f"{stack.template_path.parent.name}/{stack.template_path.name}",
             "termination_protection": stack.termination_protection,
-            "kind": "product template" if stack.stack_name in products else "stack",
+            "kind": kinds[stack.stack_name],
         }
         for stack in view.stacks
     ]
@@ -193,8 +210,10 @@ def _index(view: EnvironmentView, config: EnvironmentConfig, parts: list[Part]) 
                 for s in stacks
             ),
         ),
-        "A product template is a Service Catalog product stack (a SageMaker project "
-        "template): Service Catalog deploys it, and every part covers it like a stack.",
+        "A project stack holds one ML project declared in config. A product template is a "
+        "Service Catalog product stack (the SageMaker project template): Service Catalog "
+        "deploys it once per project a team creates, and every part covers it like a stack "
+        "(the idle cost prices it per project, apart from the total).",
         "",
         "Validation report: `cdk.out/validation-report.json`. This index as data: "
         "[index.json](index.json).",
@@ -211,6 +230,7 @@ def _index(view: EnvironmentView, config: EnvironmentConfig, parts: list[Part]) 
                 "title": p.title,
                 "summary": p.summary,
                 "files": [f"{p.name}.md", f"{p.name}.json"],
+                "stacks": {c["stack"]: c["items"] for c in p.stacks},
             }
             for p in parts
         ],

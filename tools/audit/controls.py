@@ -13,26 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from tools.audit.pack_lists import platform_rules, registered_packs
 from tools.audit.references import EnvironmentView, Resource
 from tools.cloud_assembly import ACKNOWLEDGED_RULES, CloudAssembly
 
-# The packs ``add_compliance_packs`` registers, in report order.
-PACKS: tuple[str, ...] = (
-    "AwsSolutions",
-    "HIPAA.Security",
-    "NIST.800.53.R5",
-    "PCI.DSS.321",
-    "Serverless",
-    "CD4ML",
-)
-# The platform pack's rules (``cd4ml_constructs.compliance.rules.RULES``).
-CD4ML_RULES: tuple[str, ...] = (
-    "SageMakerDomainVpcOnlyEncrypted",
-    "NoSageMakerFullAccess",
-    "RolePermissionsBoundary",
-    "ModelPackageGroupPolicyAccounts",
-    "EndpointConfigCustomerKey",
-)
+# The packs ``add_compliance_packs`` registers and the platform pack's rules, in the
+# app's order, read from the app's source (``tools.audit.pack_lists``).
+PACKS: tuple[str, ...] = registered_packs()
+CD4ML_RULES: tuple[str, ...] = tuple(rule.name for rule in platform_rules())
 
 
 def controls(view: EnvironmentView, assembly: CloudAssembly) -> dict[str, Any]:
@@ -73,6 +61,11 @@ def controls(view: EnvironmentView, assembly: CloudAssembly) -> dict[str, Any]:
                 for name in CD4ML_RULES
                 if name not in reported
             ]
+            described = {rule.name: rule.description for rule in platform_rules()}
+            for entry in rules:
+                entry["description"] = described.get(entry["rule"], "")
+            order = {name: index for index, name in enumerate(CD4ML_RULES)}
+            rules.sort(key=lambda r: (order.get(r["rule"], len(order)), r["rule"]))
         packs.append(
             {
                 "pack": pack,
@@ -97,6 +90,9 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                 resource = by_path.get(construct.get("constructPath", ""))
                 where = resource.label if resource else construct.get("constructPath", "")
                 suppressed[key].append(f"{violation['ruleName']} on {where}")
+    # A product template's acknowledgements sit in its parent stack's metadata; the
+    # resources they cover are the template's.
+    products = [(f"{product.display_name}/", product.stack_name) for product in view.products]
     register = []
     for stack in view.stacks:
         for path, entries in stack.metadata.items():
@@ -104,6 +100,10 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                 if entry.get("type") != ACKNOWLEDGED_RULES:
                     continue
                 construct_path = path.lstrip("/")
+                owner = next(
+                    (name for prefix, name in products if construct_path.startswith(prefix)),
+                    stack.stack_name,
+                )
                 for rule_id, reason in sorted(entry["data"].items()):
                     pack, _, rule = rule_id.partition("::")
                     hidden = sorted(set(suppressed.get((construct_path, rule_id), [])))
@@ -112,7 +112,7 @@ def exception_register(view: EnvironmentView, assembly: CloudAssembly) -> list[d
                             "pack": pack,
                             "rule": rule,
                             "where": construct_path.removeprefix(f"{view.environment}/"),
-                            "stack": stack.stack_name,
+                            "stack": owner,
                             "reason": reason,
                             "suppressed": hidden,
                             "used": bool(hidden),

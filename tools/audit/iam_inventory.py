@@ -11,40 +11,15 @@ platform (account administrators, SSO permission sets) are out of their view.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from config import EnvironmentConfig
-from config.loop import default_endpoint_name
-from tools.audit.policies import RolePolicies, Verdict, flat_permissions, principals, role_policies
+from tools.audit.answers import Principal, answer, evaluate
+from tools.audit.deployers import deployers
+from tools.audit.policies import RolePolicies, flat_permissions, principals, role_policies
 from tools.audit.references import EnvironmentView, Resource
 
 APPROVE_ACTION = "sagemaker:UpdateModelPackage"
-DEPLOY_ACTIONS = (
-    "codepipeline:StartPipelineExecution",
-    "codepipeline:PutApprovalResult",
-    "sagemaker:CreateEndpoint",
-    "sagemaker:UpdateEndpoint",
-)
-GRANTING = ("allowed", "conditional")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """A role as the answers name it: its label, whether people use it, and how."""
-
-    label: str
-    kind: str  # "person", "account principal" or "workload"
-    description: str
-    profiles: tuple[str, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "role": self.label,
-            "kind": self.kind,
-            "description": self.description,
-            "studio_profiles": list(self.profiles),
-        }
 
 
 def iam_inventory(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]:
@@ -55,7 +30,7 @@ def iam_inventory(view: EnvironmentView, config: EnvironmentConfig) -> dict[str,
     roles = [_role_entry(view, p, people[p.role.label]) for p in policies]
     questions = [
         _approvers(view, policies, people),
-        _deployers(view, config, policies, people),
+        deployers(view, config, policies, people),
         *_zone_readers(view, config, policies, people),
     ]
     return {"roles": roles, "questions": questions}
@@ -93,41 +68,11 @@ def _approvers(
         view.resource_name(group) for group in view.resources("AWS::SageMaker::ModelPackageGroup")
     )
     targets = {group: view.pseudo_arn("sagemaker", f"model-package/{group}/1") for group in groups}
-    details = _evaluate(policies, {t: [(APPROVE_ACTION, arn)] for t, arn in targets.items()})
-    return _answer(
+    details = evaluate(policies, {t: [[(APPROVE_ACTION, arn)]] for t, arn in targets.items()})
+    return answer(
         "Who can approve or reject a model?",
         f"{APPROVE_ACTION} on a model package of each group",
         details,
-        people,
-    )
-
-
-def _deployers(
-    view: EnvironmentView,
-    config: EnvironmentConfig,
-    policies: list[RolePolicies],
-    people: dict[str, Principal],
-) -> dict[str, Any]:
-    checks: dict[str, list[tuple[str, str]]] = {}
-    for project in config.projects:
-        name = f"cd4ml-{config.name}-{project.name}-deploy"
-        pipeline = view.pseudo_arn("codepipeline", name)
-        endpoint = project.drift.endpoint_name or default_endpoint_name(config.name, project.name)
-        endpoint_arn = view.pseudo_arn("sagemaker", f"endpoint/{endpoint}")
-        checks[f"{project.name} (endpoint {endpoint})"] = [
-            ("codepipeline:StartPipelineExecution", pipeline),
-            *(
-                ("codepipeline:PutApprovalResult", f"{pipeline}/{step}")
-                for step in _approval_steps(view, name)
-            ),
-            ("sagemaker:CreateEndpoint", endpoint_arn),
-            ("sagemaker:UpdateEndpoint", endpoint_arn),
-        ]
-    return _answer(
-        "Who can deploy to prod?",
-        "start the project's deploy pipeline, approve its manual approval step, or create "
-        "or update its prod endpoint",
-        _evaluate(policies, checks),
         people,
     )
 
@@ -143,15 +88,27 @@ def _zone_readers(
         bucket = _zone_bucket(view, zone)
         if bucket is None:
             continue
-        needed = [("s3:GetObject", f"{view.arn(bucket)}/any-object")]
         key = _bucket_key(view, bucket)
-        if key is not None:
-            needed.append(("kms:Decrypt", view.arn(key)))
-        details = _evaluate(policies, {f"{zone} ({bucket.label})": needed}, all_needed=True)
+        decrypt = [("kms:Decrypt", view.arn(key))] if key is not None else []
+        whole = f"{zone} ({bucket.label})"
+        details = evaluate(
+            policies, {whole: [[("s3:GetObject", f"{view.arn(bucket)}/any-object"), *decrypt]]}
+        )
+        # A role may read part of the zone (a project's build reads its own prefix):
+        # each object pattern a policy names in the bucket is asked of every role.
+        readers = {d["role"] for d in details}
+        prefixes = {
+            f"{zone} ({bucket.label}, objects {pattern.removeprefix(view.arn(bucket))})": [
+                [("s3:GetObject", pattern.replace("*", "any").replace("?", "x")), *decrypt]
+            ]
+            for pattern in _object_patterns(policies, view.arn(bucket))
+        }
+        details += evaluate(policies, prefixes, mechanism=dict.fromkeys(prefixes, readers))
         answers.append(
-            _answer(
+            answer(
                 f"Who can read the {zone} zone?",
-                "s3:GetObject on its objects" + (" and kms:Decrypt on its key" if key else ""),
+                "s3:GetObject on its objects (all of them, or those under a prefix)"
+                + (" and kms:Decrypt on its key" if key else ""),
                 details,
                 people,
             )
@@ -159,64 +116,18 @@ def _zone_readers(
     return answers
 
 
-def _evaluate(
-    policies: list[RolePolicies],
-    checks: dict[str, list[tuple[str, str]]],
-    *,
-    all_needed: bool = False,
-) -> list[dict[str, str]]:
-    """``{target, role, action, verdict}`` for each role that any (or all) checks grant."""
-    details = []
-    for target, needed in sorted(checks.items()):
-        for policy in policies:
-            verdicts: list[tuple[str, Verdict]] = [
-                (action, policy.verdict(action, resource)) for action, resource in needed
-            ]
-            granted = [(a, v) for a, v in verdicts if v in GRANTING]
-            if not granted or (all_needed and len(granted) < len(needed)):
-                continue
-            verdict = "conditional" if any(v == "conditional" for _, v in granted) else "allowed"
-            details.append(
-                {
-                    "target": target,
-                    "role": policy.role.label,
-                    "actions": ", ".join(a for a, _ in granted),
-                    "verdict": verdict,
-                }
-            )
-    return details
-
-
-def _answer(
-    question: str, means: str, details: list[dict[str, str]], people: dict[str, Principal]
-) -> dict[str, Any]:
-    roles = sorted({d["role"] for d in details})
-    persons = [people[r] for r in roles if people[r].kind == "person"]
-    others = [people[r] for r in roles if people[r].kind == "account principal"]
-    workloads = [people[r] for r in roles if people[r].kind == "workload"]
-
-    def names(group: list[Principal]) -> str:
-        return "; ".join(
-            p.label + (f" (Studio profiles: {', '.join(p.profiles)})" if p.profiles else "")
-            for p in group
-        )
-
-    parts = []
-    if persons:
-        parts.append(f"people through {names(persons)}")
-    if others:
-        parts.append(f"any principal its trust names, without MFA, through {names(others)}")
-    if workloads:
-        parts.append(f"automatically, {names(workloads)}")
-    return {
-        "question": question,
-        "means": means,
-        "answer": " and ".join(parts) if parts else "no role defined in the templates",
-        "people": [p.as_json() for p in persons],
-        "account_principals": [p.as_json() for p in others],
-        "workloads": [p.as_json() for p in workloads],
-        "details": details,
-    }
+def _object_patterns(policies: list[RolePolicies], bucket_arn: str) -> list[str]:
+    """Object patterns narrower than the whole bucket that some Allow names for s3:GetObject."""
+    return sorted(
+        {
+            resource
+            for policy in policies
+            for statement in policy.identity
+            if statement.effect == "Allow" and statement.covers_action("s3:GetObject")
+            for resource in statement.resources
+            if resource.startswith(f"{bucket_arn}/") and resource != f"{bucket_arn}/*"
+        }
+    )
 
 
 def _principal(view: EnvironmentView, role: Resource, profiles: dict[str, list[str]]) -> Principal:
@@ -272,16 +183,3 @@ def _bucket_key(view: EnvironmentView, bucket: Resource) -> Resource | None:
         if key is not None:
             return key
     return None
-
-
-def _approval_steps(view: EnvironmentView, pipeline_name: str) -> list[str]:
-    """``<stage>/<action>`` of the pipeline's manual approvals; ``*`` when it is not in view."""
-    steps = []
-    for pipeline in view.resources("AWS::CodePipeline::Pipeline"):
-        if view.resource_name(pipeline) != pipeline_name:
-            continue
-        for stage in pipeline.properties.get("Stages", []):
-            for action in stage.get("Actions", []):
-                if (action.get("ActionTypeId") or {}).get("Category") == "Approval":
-                    steps.append(f"{stage.get('Name')}/{action.get('Name')}")
-    return sorted(steps) or ["*"]

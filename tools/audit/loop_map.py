@@ -1,9 +1,11 @@
 """Loop map: which events start which function, and what each function may then do.
 
 Read from the EventBridge rules' patterns and targets, the schedules, the
-functions' invoke permissions and the functions' roles. For each project of
-the config the map names the concrete pipeline, model package group and
-endpoint a function's permissions reach. What actually happened at run
+functions' invoke permissions and the functions' roles. For each project
+(each project stack, and the project template's: ``tools.audit.projects``)
+the map names the concrete pipeline, model package group and endpoint a
+function's permissions reach, and what the project's own stack feeds the
+loop (``tools.audit.loop_projects``). What actually happened at run
 time is in the audit trail table, located here from the functions' settings.
 """
 
@@ -13,8 +15,9 @@ import json
 from typing import Any
 
 from config import EnvironmentConfig
-from config.loop import default_endpoint_name
+from tools.audit.loop_projects import project_entries
 from tools.audit.policies import RolePolicies, role_policies
+from tools.audit.projects import MlProject, ml_projects
 from tools.audit.references import EnvironmentView, Resource
 from tools.event_patterns import UnsupportedFilter, matches
 
@@ -42,11 +45,12 @@ CAPABILITIES: dict[str, tuple[str, str, str]] = {
 def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]:
     """The loop-map part of the bundle (JSON-ready)."""
     policies = {p.role.label: p for p in role_policies(view)}
+    projects = ml_projects(view, config)
     functions = []
     for function in view.resources("AWS::Lambda::Function"):
         role = view.target(function.stack, function.properties.get("Role"))
         policy = policies.get(role.label) if role else None
-        reaches = _reaches(view, config, policy) if policy else []
+        reaches = _reaches(view, projects, policy) if policy else []
         triggers = _triggers(view, function)
         feeds = _fed_alarms(view, policy) if policy else []
         if not triggers and not reaches and not feeds:
@@ -64,7 +68,11 @@ def loop_map(view: EnvironmentView, config: EnvironmentConfig) -> dict[str, Any]
                 "feeds_alarms": feeds,
             }
         )
-    return {"functions": functions, "audit_trail": _audit_trail(view, policies)}
+    return {
+        "functions": functions,
+        "projects": project_entries(view, projects, functions),
+        "audit_trail": _audit_trail(view, policies),
+    }
 
 
 def _triggers(view: EnvironmentView, function: Resource) -> list[dict[str, Any]]:
@@ -122,7 +130,7 @@ def _invokers(view: EnvironmentView, function: Resource) -> list[str]:
 
 
 def _reaches(
-    view: EnvironmentView, config: EnvironmentConfig, policy: RolePolicies
+    view: EnvironmentView, projects: list[MlProject], policy: RolePolicies
 ) -> list[dict[str, Any]]:
     found = []
     for capability, (action, service, shape) in CAPABILITIES.items():
@@ -136,21 +144,20 @@ def _reaches(
         )
         if not patterns:
             continue
-        projects = []
-        for project in config.projects:
-            endpoint = project.drift.endpoint_name or default_endpoint_name(
-                config.name, project.name
+        reached = []
+        for project in projects:
+            part = shape.format(
+                env=view.environment, project=project.name, endpoint=project.endpoint
             )
-            part = shape.format(env=config.name, project=project.name, endpoint=endpoint)
             verdict = policy.verdict(action, view.pseudo_arn(service, part))
             if verdict in ("allowed", "conditional"):
-                projects.append(f"{project.name}: {part.split('/', 1)[-1]} ({verdict})")
+                reached.append(f"{project.name}: {part.split('/', 1)[-1]} ({verdict})")
         found.append(
             {
                 "capability": capability,
                 "action": action,
                 "resources": patterns,
-                "projects": projects,
+                "projects": reached,
             }
         )
     return found

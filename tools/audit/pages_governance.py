@@ -32,7 +32,8 @@ def controls_page(environment: str, data: dict[str, Any]) -> str:
             (
                 [
                     code(r["rule"]),
-                    r["scope_types"] or "no finding on any resource",
+                    (", ".join(r["scope_types"]) or "no finding on any resource")
+                    + (f"; checks: {r['description']}" if r.get("description") else ""),
                     r["compliant"],
                     len(r["acknowledged"]),
                     len(r["open"]),
@@ -96,6 +97,33 @@ def iam_page(environment: str, data: dict[str, Any]) -> str:
             ["target", "role", "actions", "verdict"],
             ([d["target"], d["role"], d["actions"], d["verdict"]] for d in question["details"]),
         )
+        if question.get("pipelines"):
+            lines += ["Through each project's deploy pipeline:", ""]
+            lines += table(
+                [
+                    "project",
+                    "from",
+                    "pipeline",
+                    "runs as",
+                    "prod stack",
+                    "started by",
+                    "changed by",
+                ],
+                (
+                    [
+                        p["project"],
+                        f"{p['kind']} {p['stack']}".strip(),
+                        p["pipeline_name"],
+                        p["runs_as"],
+                        p["prod_stack"],
+                        p["started_by"],
+                        p["changed_by"],
+                    ]
+                    for p in question["pipelines"]
+                ),
+            )
+        if question.get("note"):
+            lines += [f"Note: {question['note']}.", ""]
     lines += [
         "Roles outside the templates (account administrators, SSO permission sets) are not "
         "covered. A condition is not evaluated: a grant that depends on one reads "
@@ -144,8 +172,25 @@ def loop_page(environment: str, data: dict[str, Any]) -> str:
         f"# Loop map: {environment}",
         "",
         "Which events can start which function, and what each function's role lets it do "
-        "for each project of the config.",
+        "for each project: each project stack, and every project created from the project "
+        "template (its name is the template's `SageMakerProjectName`).",
         "",
+        "## Projects",
+        "",
+        *table(
+            ["project", "from", "events to the loop", "schedules", "metrics to alarms", "loop may"],
+            (
+                [
+                    p["project"],
+                    f"{p['kind']} {p['stack']}",
+                    p["events_to_the_loop"],
+                    p["schedules"],
+                    p["metrics_to_alarms"],
+                    p["loop_may"],
+                ]
+                for p in data["projects"]
+            ),
+        ),
     ]
     for function in data["functions"]:
         lines += [f"## {function['function']}", "", function["description"], ""]

@@ -199,6 +199,32 @@ def cost_page(environment: str, data: dict[str, Any]) -> str:
         ),
         f"Total: {money(data['monthly_total_cents'])} (the sum of the items above).",
         "",
+        "## By stack (each project stack is deployed with the environment and counted)",
+        "",
+        *table(
+            ["stack", "monthly"],
+            ([stack, money(c)] for stack, c in data["monthly_cents_by_stack"].items()),
+        ),
+        f"Not counted: {data['not_counted']}.",
+        "",
+        "## Per project created from a template (not in the total)",
+        "",
+        "A product template deploys nothing by itself; each project a team creates from it "
+        "adds this much idle cost.",
+        "",
+        *table(
+            ["template", "stack", "monthly per project", "items", "unpriced"],
+            (
+                [
+                    t["template"],
+                    t["stack"],
+                    money(t["monthly_cents_per_project"]),
+                    [f"{i['quantity']:g} x {i['item']}" for i in t["priced"]],
+                    [u["resource"] for u in t["unpriced"]],
+                ]
+                for t in data["per_template_project"]
+            ),
+        ),
         "## Unpriced (an idle charge with no price in the table)",
         "",
         *table(

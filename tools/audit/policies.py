@@ -56,16 +56,22 @@ class RolePolicies:
     boundary: tuple[Statement, ...] | None
     boundary_name: str
     external_policies: tuple[str, ...] = field(default=())
+    # action -> (identity statements, boundary statements) that cover it; the
+    # answers ask a handful of actions of every role, on many resources.
+    _by_action: dict[str, tuple[tuple[Statement, ...], tuple[Statement, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def verdict(self, action: str, resource: str) -> Verdict:
         """What IAM would answer for ``action`` on ``resource``, conditions aside."""
-        statements = [s for s in self.identity if s.covers_action(action)]
-        statements = [s for s in statements if s.covers_resource(resource)]
-        boundary = [
-            s
-            for s in (self.boundary or ())
-            if s.covers_action(action) and s.covers_resource(resource)
-        ]
+        if action not in self._by_action:
+            self._by_action[action] = (
+                tuple(s for s in self.identity if s.covers_action(action)),
+                tuple(s for s in (self.boundary or ()) if s.covers_action(action)),
+            )
+        covering, ceiling_statements = self._by_action[action]
+        statements = [s for s in covering if s.covers_resource(resource)]
+        boundary = [s for s in ceiling_statements if s.covers_resource(resource)]
         denies = [s for s in (*statements, *boundary) if s.effect == "Deny"]
         if any(not s.condition for s in denies):
             return "denied"

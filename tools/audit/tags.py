@@ -27,11 +27,14 @@ def tag_inventory(view: EnvironmentView, config: EnvironmentConfig) -> dict[str,
     exceptions = []
     tagged = 0
     untaggable: dict[str, int] = {}
+    by_stack: dict[str, dict[str, int]] = {}
     for resource in view.resources():
         tag_property = taggable_property(resource.type, region)
         if tag_property is None:
             untaggable[resource.type] = untaggable.get(resource.type, 0) + 1
             continue
+        counts = by_stack.setdefault(resource.stack.stack_name, {"taggable": 0, "fully_tagged": 0})
+        counts["taggable"] += 1
         tags = _tags(view, resource, tag_property)
         missing = sorted(key for key in required if key not in tags)
         wrong = sorted(
@@ -51,11 +54,13 @@ def tag_inventory(view: EnvironmentView, config: EnvironmentConfig) -> dict[str,
             )
         else:
             tagged += 1
+            counts["fully_tagged"] += 1
     return {
         "required": dict(sorted(required.items())),
         "taggable_resources": tagged + len(exceptions),
         "fully_tagged": tagged,
         "exceptions": exceptions,
+        "by_stack": by_stack,
         "not_taggable": dict(sorted(untaggable.items())),
         "schema_source": f"cfn-lint resource provider schemas ({region})",
     }

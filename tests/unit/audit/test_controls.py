@@ -69,11 +69,20 @@ def test_a_rule_scope_splits_compliant_from_not_applicable(
     )
     rule = next(r for r in serverless["rules"] if r["rule"] == "Serverless-SQSRedrivePolicy")
     assert rule["scope_types"] == ["AWS::SQS::Queue"]
-    queues = sum(len(s.resources_of_type("AWS::SQS::Queue")) for s in sandbox.assembly.stacks)
-    total = sum(len(s.resources) for s in sandbox.assembly.stacks)
+    # The project template (a product stack) is checked like the stacks.
+    templates = [*sandbox.assembly.stacks, *sandbox.assembly.products]
+    queues = sum(len(s.resources_of_type("AWS::SQS::Queue")) for s in templates)
+    total = sum(len(s.resources) for s in templates)
     assert rule["compliant"] + len(rule["acknowledged"]) == queues
     assert rule["not_applicable"] == total - queues
-    assert rule["compliant"] == queues - 8  # the eight dead-letter queues are acknowledged
+    # Every queue is a dead-letter queue, acknowledged: the loop's seven, two in the
+    # churn project stack and two in the project template.
+    by_owner: dict[str, int] = {}
+    for finding in rule["acknowledged"]:
+        owner = finding["resource"].split("/")[0]
+        by_owner[owner] = by_owner.get(owner, 0) + 1
+    assert by_owner == {"Loop": 7, "ProjectChurn": 2, "ProjectCatalog": 2}
+    assert rule["compliant"] == queues - 11 == 0
 
 
 def test_the_pack_lists_match_the_app() -> None:

@@ -45,14 +45,41 @@ def test_priced_items_count_what_the_templates_hold(
     assert _item(cost, "alarm_month")["quantity"] == alarms
     assert cost["monthly_total_cents"] == 7300 + 600 + alarms * 10
     assert (cost["region"], cost["region_assumed"]) == ("us-east-1", True)
+    # The project stack deploys with the environment: its three alarms are in the total.
+    project = sandbox.assembly.stack("sandbox/ProjectChurn")
+    project_alarms = len(project.resources_of_type("AWS::CloudWatch::Alarm"))
+    assert cost["monthly_cents_by_stack"]["sandbox-project-churn"] == project_alarms * 10 == 30
+    assert sum(cost["monthly_cents_by_stack"].values()) == cost["monthly_total_cents"]
 
 
-def test_prices_differ_by_region_and_gaps_are_not_guessed(prod_bundle: dict[str, Part]) -> None:
+def test_a_project_from_the_template_is_priced_apart(
+    sandbox_bundle: dict[str, Part], sandbox: SynthesizedEnvironment
+) -> None:
+    cost = sandbox_bundle["idle-cost"].data
+    (product,) = sandbox.assembly.products
+    (template,) = cost["per_template_project"]
+    assert (template["template"], template["stack"]) == (
+        "ProjectCatalog/ProjectTemplate",
+        product.stack_name,
+    )
+    alarms = len(product.resources_of_type("AWS::CloudWatch::Alarm"))
+    assert [(i["item"], i["quantity"]) for i in template["priced"]] == [("alarm_month", alarms)]
+    assert template["monthly_cents_per_project"] == alarms * 10 == 30
+    # Not deployed by the environment: none of its charges is in the total.
+    priced = [r for i in cost["priced"] for r in i["resources"]]
+    assert not [r for r in priced if r.startswith("ProjectCatalog/ProjectTemplate/")]
+
+
+def test_prices_differ_by_region_and_gaps_are_not_guessed(
+    prod_bundle: dict[str, Part], example_prod: SynthesizedEnvironment
+) -> None:
     cost = prod_bundle["idle-cost"].data
     assert cost["region"] == "eu-west-1"
     endpoints = _item(cost, "interface_endpoint_az_hour")
     assert endpoints["unit_price"] == 0.011
-    assert endpoints["quantity"] == 11 * 3 * 730
+    # Twelve interface endpoints (config) in three AZs (config).
+    assert len(example_prod.config.network.interface_endpoints) == 12
+    assert endpoints["quantity"] == 12 * 3 * 730
     assert [u["resource"] for u in cost["unpriced"]] == ["Studio/ExperimentTracking/Server"]
     assert cost["monthly_total_cents"] == sum(i["monthly_cents"] for i in cost["priced"])
 

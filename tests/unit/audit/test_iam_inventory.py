@@ -12,6 +12,8 @@ from tools.audit.iam_inventory import iam_inventory
 from tools.audit.policies import role_policies
 from tools.audit.references import EnvironmentView
 
+MLE = "Studio/Personas/MlEngineerRole"
+
 
 def _question(bundle: dict[str, Part], start: str) -> dict[str, Any]:
     return next(q for q in bundle["iam"].data["questions"] if q["question"].startswith(start))
@@ -70,14 +72,62 @@ def test_a_broad_account_role_is_listed_and_a_denied_one_is_not(
 def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Part]) -> None:
     deploy = _question(sandbox_bundle, "Who can deploy")
     assert deploy["people"] == []
+    template = "${parameter:SageMakerProjectName}"
     assert deploy["details"] == [
         {
-            "target": "churn (endpoint cd4ml-sandbox-churn-prod)",
+            "target": f"{project} (endpoint cd4ml-sandbox-{project}-prod)",
             "role": "Loop/DeployTrigger/Role",
             "actions": "codepipeline:StartPipelineExecution",
             "verdict": "allowed",
         }
+        # Every project created from the template too.
+        for project in (template, "churn")
     ]
+    churn, from_template = deploy["pipelines"]
+    # The pipeline's own roles are the route, not more roles that can deploy.
+    assert churn == {
+        "project": "churn",
+        "kind": "project stack",
+        "stack": "sandbox-project-churn",
+        "pipeline": "ProjectChurn/Churn/Deploy/Pipeline",
+        "pipeline_name": "cd4ml-sandbox-churn-deploy",
+        "endpoint": "cd4ml-sandbox-churn-prod",
+        "prod_stack": "cd4ml-sandbox-churn-prod-endpoint",
+        "prod_stack_role": "ProjectChurn/Churn/Deploy/Production/DeployRole",
+        "runs_as": [
+            "ProjectChurn/Churn/Deploy/PipelineRole",
+            "ProjectChurn/Churn/Deploy/Production/DeployRole",
+        ],
+        "approval_steps": ["ApproveProduction/ApproveProduction"],
+        "started_by": ["Loop/DeployTrigger/Role"],
+        "approved_by": [],
+        "changed_by": ["ProjectCatalog/LaunchRole"],
+    }
+    assert (from_template["kind"], from_template["pipeline_name"]) == (
+        "product template",
+        f"cd4ml-sandbox-{template}-deploy",
+    )
+    assert from_template["started_by"] == ["Loop/DeployTrigger/Role"]
+    # No role of the templates may approve production: the answer says so.
+    assert deploy["note"].startswith(
+        "no role of the templates may give the manual approval of cd4ml-sandbox-churn-deploy"
+    )
+    page = sandbox_bundle["iam"].page
+    assert "| churn | project stack sandbox-project-churn | cd4ml-sandbox-churn-deploy |" in page
+    assert f"Note: {deploy['note']}." in page
+
+
+def test_the_pipeline_roles_would_be_listed_without_the_route(
+    sandbox_view: EnvironmentView,
+) -> None:
+    # The prod stack's deploy role can create the prod endpoint: what the route hides.
+    policies = {p.role.label: p for p in role_policies(sandbox_view)}
+    role = policies["ProjectChurn/Churn/Deploy/Production/DeployRole"]
+    endpoint = sandbox_view.pseudo_arn("sagemaker", "endpoint/cd4ml-sandbox-churn-prod")
+    assert role.verdict("sagemaker:CreateEndpoint", endpoint) == "allowed"
+    assert role.verdict("sagemaker:CreateEndpoint", endpoint.replace("prod", "staging")) == (
+        "not allowed"
+    )
 
 
 def test_zone_readers_follow_the_config(sandbox_bundle: dict[str, Part]) -> None:
@@ -91,15 +141,35 @@ def test_zone_readers_follow_the_config(sandbox_bundle: dict[str, Part]) -> None
         "features": ["Studio/Personas/DataScientistRole", "Studio/Personas/MlEngineerRole"],
     }
     raw = _question(sandbox_bundle, "Who can read the raw")
-    assert raw["workloads"] == []
-    assert raw["means"] == "s3:GetObject on its objects and kms:Decrypt on its key"
+    # Each project's build reads its own prefix of the raw zone, and no more.
+    assert [(d["target"], d["role"]) for d in raw["details"] if d["role"] != MLE] == [
+        (
+            "raw (DataLake/RawZone/Bucket, objects /${parameter:SageMakerProjectName}/*)",
+            "ProjectCatalog/ProjectTemplate/Template/Project/Build/ExecutionRole",
+        ),
+        (
+            "raw (DataLake/RawZone/Bucket, objects /churn/*)",
+            "ProjectChurn/Churn/Build/ExecutionRole",
+        ),
+    ]
+    assert [w["role"] for w in raw["workloads"]] == [
+        "ProjectCatalog/ProjectTemplate/Template/Project/Build/ExecutionRole",
+        "ProjectChurn/Churn/Build/ExecutionRole",
+    ]
+    assert raw["means"] == (
+        "s3:GetObject on its objects (all of them, or those under a prefix) "
+        "and kms:Decrypt on its key"
+    )
+    for zone in ("curated", "features"):
+        assert _question(sandbox_bundle, f"Who can read the {zone}")["workloads"] == []
 
 
 def test_roles_carry_trust_boundary_and_flat_permissions(sandbox_bundle: dict[str, Part]) -> None:
     roles = {r["role"]: r for r in sandbox_bundle["iam"].data["roles"]}
     approver = roles["Studio/Personas/ModelApproverRole"]
     assert approver["kind"] == "person"
-    assert approver["permissions_boundary"] == "cd4ml-sandbox-permissions-boundary"
+    # The boundary's name carries the region: IAM names are account-global.
+    assert approver["permissions_boundary"] == "cd4ml-sandbox-${AWS::Region}-permissions-boundary"
     assert {
         "effect": "Allow",
         "actions": ["sts:AssumeRole"],
@@ -120,7 +190,20 @@ def test_roles_carry_trust_boundary_and_flat_permissions(sandbox_bundle: dict[st
         "sagemaker:PutModelPackageGroupPolicy",
         "sagemaker:UpdateModelPackage",
     ]
-    conditional = next(p for p in denied if p["condition"])
+    # Beside the SageMaker job guardrails (conditional denies of their own), the one
+    # conditional deny on models: registering a package as already Approved.
+    conditional = next(p for p in denied if "sagemaker:CreateModelPackage" in p["actions"])
+    assert {
+        "resource": "*",
+        "effect": "Deny",
+        "actions": [
+            "sagemaker:CreateAutoMLJob",
+            "sagemaker:CreateHyperParameterTuningJob",
+            "sagemaker:CreateProcessingJob",
+            "sagemaker:CreateTrainingJob",
+        ],
+        "condition": '{"Bool": {"sagemaker:InterContainerTrafficEncryption": "false"}}',
+    } in denied
     assert conditional == {
         "resource": "*",
         "effect": "Deny",

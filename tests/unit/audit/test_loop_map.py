@@ -6,6 +6,11 @@ from typing import Any
 
 from tools.audit.bundle import Part
 
+CHURN = "ProjectChurn/Churn/Registry"
+# The project template (a product stack of the catalog): every project created from it.
+TEMPLATE = "ProjectCatalog/ProjectTemplate/Template/Project/Registry"
+FROM_TEMPLATE = "${parameter:SageMakerProjectName}"
+
 
 def _function(bundle: dict[str, Part], name: str) -> dict[str, Any]:
     return next(
@@ -20,10 +25,11 @@ def test_the_drift_alarm_can_start_the_build_pipeline(sandbox_bundle: dict[str, 
     )
     assert alarm["pattern"]["detail"]["alarmName"] == [{"wildcard": "cd4ml-sandbox-*-drift"}]
     sources = {t["source"] for t in retrain["triggered_by"]}
-    assert "Projects/Churn/RetrainSchedule" in sources
+    assert f"{CHURN}/RetrainSchedule" in sources
     may = {m["capability"]: m for m in retrain["may"]}
     assert may["starts model-build pipeline"]["projects"] == [
-        "churn: cd4ml-sandbox-churn-build (allowed)"
+        "churn: cd4ml-sandbox-churn-build (allowed)",
+        f"{FROM_TEMPLATE}: cd4ml-sandbox-{FROM_TEMPLATE}-build (allowed)",
     ]
     assert set(may) == {"starts model-build pipeline"}
     assert (
@@ -66,14 +72,50 @@ def test_rules_name_the_resources_whose_events_they_match(sandbox_bundle: dict[s
         for f in sandbox_bundle["loop-map"].data["functions"]
         for t in f["triggered_by"]
     }
-    assert triggers["Loop/RetrainTrigger/DriftAlarmRule"] == ["Projects/Churn/DriftMonitor/Alarm"]
+    assert triggers["Loop/RetrainTrigger/DriftAlarmRule"] == [
+        f"{TEMPLATE}/DriftMonitor/Alarm",
+        f"{CHURN}/DriftMonitor/Alarm",
+    ]
     assert triggers["Loop/RetrainTrigger/RawDataRule"] == ["DataLake/RawZone/Bucket"]
-    assert triggers["Loop/QualityGate/PendingApprovalRule"] == ["Projects/Churn/ModelPackageGroup"]
+    assert triggers["Loop/QualityGate/PendingApprovalRule"] == [
+        f"{TEMPLATE}/ModelPackageGroup",
+        f"{CHURN}/ModelPackageGroup",
+    ]
     # A pipeline run is not a resource of the templates: nothing to name.
     assert triggers["Loop/RetrainTrigger/BuildRunEndedRule"] == []
 
 
 def test_the_drift_check_feeds_the_drift_alarm(sandbox_bundle: dict[str, Part]) -> None:
     drift = _function(sandbox_bundle, "DriftCheck")
-    assert drift["feeds_alarms"] == ["Projects/Churn/DriftMonitor/Alarm"]
+    assert drift["feeds_alarms"] == [
+        f"{TEMPLATE}/DriftMonitor/Alarm",
+        f"{CHURN}/DriftMonitor/Alarm",
+    ]
     assert _function(sandbox_bundle, "QualityGate")["feeds_alarms"] == []
+
+
+def test_each_project_stack_closes_the_loop(sandbox_bundle: dict[str, Part]) -> None:
+    projects = {p["stack"]: p for p in sandbox_bundle["loop-map"].data["projects"]}
+    churn = projects["sandbox-project-churn"]
+    assert (churn["project"], churn["kind"]) == ("churn", "project stack")
+    assert churn["events_to_the_loop"] == [
+        f"{CHURN}/DriftMonitor/Alarm -> Loop/RetrainTrigger/DriftAlarmRule"
+        " -> Loop/RetrainTrigger/Function",
+        f"{CHURN}/ModelPackageGroup -> Loop/DeployTrigger/ApprovalDecisionRule"
+        " -> Loop/DeployTrigger/Function",
+        f"{CHURN}/ModelPackageGroup -> Loop/QualityGate/PendingApprovalRule"
+        " -> Loop/QualityGate/Function",
+    ]
+    assert churn["metrics_to_alarms"] == [f"Loop/DriftCheck/Function -> {CHURN}/DriftMonitor/Alarm"]
+    assert churn["loop_may"] == [
+        "Loop/DeployTrigger/Function starts deploy pipeline cd4ml-sandbox-churn-deploy (allowed)",
+        "Loop/QualityGate/Function approves or rejects models of cd4ml-sandbox-churn/1 (allowed)",
+        "Loop/RetrainTrigger/Function starts model-build pipeline cd4ml-sandbox-churn-build"
+        " (allowed)",
+    ]
+    template = next(p for p in projects.values() if p["kind"] == "product template")
+    assert template["project"] == FROM_TEMPLATE
+    assert template["schedules"] == [
+        f"{TEMPLATE}/DriftMonitor/CheckSchedule (rate(1 hour)) -> Loop/DriftCheck/Function"
+    ]
+    assert "## Projects" in sandbox_bundle["loop-map"].page
