@@ -76,8 +76,6 @@ PENDING_UPDATE = {
     "tests/unit/audit/test_loop_map.py::test_rules_name_the_resources_whose_events_they_match",
     "tests/unit/audit/test_loop_map.py::test_the_drift_check_feeds_the_drift_alarm",
     "tests/unit/audit/test_products.py::test_a_product_template_is_in_every_part",
-    "tests/unit/delivery/test_bootstrap_policy.py::test_policy_covers_every_resource_type_the_pipeline_deploys",
-    "tests/unit/delivery/test_delivery_pipeline.py::test_each_stage_deploys_with_its_own_accounts_bootstrap_roles",
     "tests/e2e/test_seed_code_loop.py::test_full_loop_hops_follow_the_synthesized_rules",
 }
 

@@ -108,7 +108,10 @@ def test_one_stage_per_environment_in_config_order(delivery_example: Synthesized
 def test_each_stage_deploys_with_its_own_accounts_bootstrap_roles(
     delivery_example: SynthesizedDelivery,
 ) -> None:
-    for name, account in TARGETS.items():
+    for target in delivery_example.settings.targets:
+        name, account = target.name, TARGETS[target.name]
+        projects = [f"project-{p.name}" for p in target.environment.projects]
+        assert projects == ["project-credit-risk"], name
         deploys = [a for a in stage(delivery_example, name) if a["Name"].endswith(".Deploy")]
         assert {a["Configuration"]["StackName"] for a in deploys} == {
             f"{name}-{stack}"
@@ -120,11 +123,19 @@ def test_each_stage_deploys_with_its_own_accounts_bootstrap_roles(
                 "studio",
                 "loop-state",
                 "loop",
-                "projects",
+                "project-contract",
+                "project-catalog",
+                *projects,
             )
         }
-        for action in deploys:
-            assert action["RoleArn"] == role_arn(account, "deploy")
+        prepares = [a for a in stage(delivery_example, name) if a["Name"].endswith(".Prepare")]
+        assert len(prepares) == len(deploys)
+        for action in deploys + prepares:
+            assert action["RoleArn"] == role_arn(account, "deploy"), action["Name"]
+        for action in prepares:
+            # The change set runs as the execution role bootstrapped with the shipped policy.
+            execution = action["Configuration"]["RoleArn"]
+            assert execution == role_arn(account, "cfn-exec"), action["Name"]
 
 
 def test_manual_approval_only_before_prod(delivery_example: SynthesizedDelivery) -> None:
