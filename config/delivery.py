@@ -189,6 +189,19 @@ class DeliverySettings:
         return any(t.environment.account not in (None, tooling) for t in self.targets)
 
     @property
+    def replication_regions(self) -> tuple[str, ...]:
+        """Regions other than the pipeline's that some environment lives in, first-seen order.
+
+        The pipeline keeps a replication artifact bucket (and key) in each.
+        """
+        regions: list[str] = []
+        for target in self.targets:
+            region = target.environment.region
+            if region not in (None, self.config.tooling.region, *regions):
+                regions.append(region)  # type: ignore[arg-type]
+        return tuple(regions)
+
+    @property
     def trusted_accounts(self) -> tuple[str, ...]:
         """Every account a resource policy of the app may name, in first-seen order."""
         accounts: list[str] = []
@@ -265,10 +278,28 @@ def _check_placement(
                 f"environments[{position}] ({environment.name}) deploys into account "
                 f"{environment.account}, so the pipeline needs a named account to trust"
             )
-        if environment.region is not None and environment.region != tooling.region:
+        taken = _stack_names(environment)
+        if config.stack_name in taken:
             raise ConfigError(
-                f"{shown}: environments[{position}].name: {json.dumps(environment.name)} is not "
-                f"allowed; an environment in the tooling region {tooling.region} "
-                f"({environment.name} is in {environment.region}): the pipeline keeps its "
-                "artifacts in one region"
+                f"{shown}: stack_name: {json.dumps(config.stack_name)} is not allowed; a name "
+                f"apart from the environments' own: environments[{position}] "
+                f"({environment.name}) deploys a stack or stage of that name"
             )
+
+
+def _stack_names(environment: EnvironmentConfig) -> set[str]:
+    """The environment's stage id and every stack name it deploys (``<env>-...``)."""
+    name = environment.name
+    fixed = (
+        "guardrails",
+        "keys",
+        "network",
+        "data-lake",
+        "studio",
+        "loop-state",
+        "loop",
+        "project-contract",
+        "project-catalog",
+    )
+    projects = tuple(f"project-{project.name}" for project in environment.projects)
+    return {name, *(f"{name}-{stack}" for stack in fixed + projects)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -13,6 +13,7 @@ from aws_cdk import aws_codepipeline_actions as actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 
 from cd4ml_constructs.compliance import acknowledge
@@ -24,12 +25,14 @@ from cd4ml_constructs.delivery.pipeline_findings import (
     GRANT_FAMILIES,
     PROJECT_LOGS,
     PROJECT_REPORTS,
+    REPLICATION_OBJECTS,
     SELF_MUTATION_READS,
     SHARED_ASSET_LOGS,
     acknowledge_generated_role,
     acknowledge_pipeline_projects,
     explain_generated_wildcards,
 )
+from cd4ml_constructs.delivery.pipeline_role import PipelineRole
 from cd4ml_constructs.delivery.stage_check import StageCheck
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from constructs import Construct
@@ -93,6 +96,11 @@ class DeliveryPipeline(Construct):
     :param stages: the environments, in deploy order.
     :param cross_account_keys: true when a stage lives in another account.
     :param log_retention_days: retention of the build logs.
+    :param alias_prefix: alias namespace of the pipeline's keys, ``cd4ml/<stack>``.
+    :param replication_buckets: the pipeline's artifact bucket of each other
+        region a stage deploys into (region -> bucket, in the tooling
+        account, encrypted through its key's alias under ``alias_prefix``);
+        default none: every stage is in the pipeline's region.
     """
 
     def __init__(
@@ -107,6 +115,7 @@ class DeliveryPipeline(Construct):
         cross_account_keys: bool,
         log_retention_days: int,
         alias_prefix: str,
+        replication_buckets: Mapping[str, s3.IBucket] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.store = DeliveryArtifactStore(
@@ -116,11 +125,12 @@ class DeliveryPipeline(Construct):
             with_source_bucket=source.kind == "s3",
             log_retention_days=log_retention_days,
         )
-        self.role = ManagedPolicyRole(
+        self.role = PipelineRole(
             self,
             "PipelineRole",
             description="The delivery pipeline and every action it runs in the tooling account",
             assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
+            key_alias_prefix=f"alias/{alias_prefix}/",
         )
         self.synth_role = ManagedPolicyRole(
             self,
@@ -161,7 +171,15 @@ class DeliveryPipeline(Construct):
             self_mutation=True,
             cli_version=cli_version,
             cross_account_keys=cross_account_keys,
-            artifact_bucket=self.store.artifact_bucket,
+            # One artifact store per region: aws-cdk-lib takes either the
+            # pipeline's bucket alone or every region's, its own region included.
+            artifact_bucket=None if replication_buckets else self.store.artifact_bucket,
+            cross_region_replication_buckets={
+                cdk.Stack.of(self).region: self.store.artifact_bucket,
+                **replication_buckets,
+            }
+            if replication_buckets
+            else None,
             role=self.role,
             use_pipeline_role_for_actions=True,
             use_change_sets=True,
@@ -210,7 +228,7 @@ class DeliveryPipeline(Construct):
 
     def _acknowledge_generated(self, own_roles: Sequence[iam.IRole]) -> None:
         """Explain what CDK Pipelines writes into our roles, and acknowledge its own roles."""
-        own = (GRANT_FAMILIES, ARTIFACT_OBJECTS, PROJECT_LOGS, PROJECT_REPORTS)
+        own = (GRANT_FAMILIES, ARTIFACT_OBJECTS, REPLICATION_OBJECTS, PROJECT_LOGS, PROJECT_REPORTS)
         for role in own_roles:
             assert isinstance(role, ManagedPolicyRole)
             for policy in role.policies.values():

@@ -31,6 +31,11 @@ ARTIFACT_OBJECTS: Explanation = (
     "Objects of the pipeline's own artifact bucket: every execution writes artifacts under new "
     "keys, so the keys cannot be listed in advance.",
 )
+REPLICATION_OBJECTS: Explanation = (
+    r"Resource::arn:aws[a-z-]*:s3:::[a-z0-9-]+artifactsbucket[0-9a-f]{8,}/\*",
+    "Objects of the pipeline's own replication artifact bucket in another region (named by "
+    "aws-cdk-lib for the pipeline to reach it): every execution writes artifacts under new keys.",
+)
 PROJECT_LOGS: Explanation = (
     r"Resource::arn:.+:log-group:/aws/codebuild/<[A-Za-z0-9]+>:\*",
     "Log streams of this CodeBuild project's own log group; CodeBuild names a stream per build.",

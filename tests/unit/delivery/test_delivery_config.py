@@ -172,16 +172,44 @@ def test_named_accounts_need_a_named_tooling_account(config_dir: Path) -> None:
     assert "tooling.account: null is not allowed" in message
 
 
-def test_an_environment_outside_the_tooling_region_is_refused(config_dir: Path) -> None:
-    message = error_for(
+def test_an_environment_outside_the_tooling_region_gets_a_replication_region(
+    config_dir: Path,
+) -> None:
+    settings = load(
         config_dir,
         """\
         tooling: {account: "444455556666", region: eu-west-1}
-        environments: [{name: far-prod}]
+        environments: [{name: dev}, {name: far-prod, region: us-east-1}, {name: prod}]
         """,
     )
-    assert 'environments[0].name: "far-prod" is not allowed' in message
-    assert "tooling region eu-west-1" in message
+    assert settings.replication_regions == ("us-east-1",)
+    same_region = load(
+        config_dir,
+        'tooling: {account: "444455556666", region: eu-west-1}\n'
+        "environments: [{name: dev}, {name: local}]\n",
+    )
+    assert same_region.replication_regions == ()
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "dev-loop", "prod-project-churn"])
+def test_a_pipeline_named_like_an_environment_or_its_stacks_names_the_key(
+    config_dir: Path, stack_name: str
+) -> None:
+    (config_dir / "prod.yaml").write_text(
+        'name: prod\naccount: "111122223333"\nregion: eu-west-1\n'
+        + TAGS
+        + "projects:\n  - {name: churn, team: growth, metric: {name: auc, direction: higher}, "
+        "min_threshold: 0.7}\n"
+    )
+    message = error_for(
+        config_dir,
+        f"""\
+        stack_name: {stack_name}
+        tooling: {{account: "444455556666", region: eu-west-1}}
+        environments: [{{name: dev}}, {{name: prod}}]
+        """,
+    )
+    assert f'stack_name: "{stack_name}" is not allowed; a name apart from' in message
 
 
 @pytest.mark.parametrize(
