@@ -16,22 +16,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 
-from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.delivery.artifact_store import DeliveryArtifactStore
-from cd4ml_constructs.delivery.pipeline_findings import (
-    ARTIFACT_OBJECTS,
-    ASSET_BUILDS,
-    BOOTSTRAP_ROLES,
-    GRANT_FAMILIES,
-    PROJECT_LOGS,
-    PROJECT_REPORTS,
-    REPLICATION_OBJECTS,
-    SELF_MUTATION_READS,
-    SHARED_ASSET_LOGS,
-    acknowledge_generated_role,
-    acknowledge_pipeline_projects,
-    explain_generated_wildcards,
-)
+from cd4ml_constructs.delivery.pipeline_findings import acknowledge_generated
 from cd4ml_constructs.delivery.pipeline_role import PipelineRole
 from cd4ml_constructs.delivery.stage_check import StageCheck
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
@@ -217,44 +203,16 @@ class DeliveryPipeline(Construct):
         cfn_pipeline.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         if source.kind == "s3":
             self._start_on_upload(source.object_key)
-        self._acknowledge_generated(
+        acknowledge_generated(
+            self,
+            self.pipeline,
             [
                 self.role,
                 self.synth_role,
                 *([self.start_role] if self.start_role else []),
                 *{s.check.role.node.path: s.check.role for s in stages}.values(),
-            ]
+            ],
         )
-
-    def _acknowledge_generated(self, own_roles: Sequence[iam.IRole]) -> None:
-        """Explain what CDK Pipelines writes into our roles, and acknowledge its own roles."""
-        own = (GRANT_FAMILIES, ARTIFACT_OBJECTS, REPLICATION_OBJECTS, PROJECT_LOGS, PROJECT_REPORTS)
-        for role in own_roles:
-            assert isinstance(role, ManagedPolicyRole)
-            for policy in role.policies.values():
-                resource = policy.node.default_child
-                assert isinstance(resource, iam.CfnManagedPolicy)
-                explain_generated_wildcards(resource, own)
-        acknowledge_generated_role(
-            self.pipeline.self_mutation_project.role,  # type: ignore[arg-type]
-            (*own, SELF_MUTATION_READS, BOOTSTRAP_ROLES),
-        )
-        scope = self.pipeline.node.try_find_child("Assets")
-        assets = scope.node.try_find_child("FileRole") if scope else None
-        if assets is not None:
-            assert isinstance(assets, iam.Role)
-            acknowledge_generated_role(assets, (*own, SHARED_ASSET_LOGS, ASSET_BUILDS))
-        acknowledge_pipeline_projects(self.pipeline)
-        for node in self.node.find_all():
-            if isinstance(node, events.CfnRule):
-                acknowledge(
-                    node,
-                    "A start that EventBridge cannot deliver loses nothing: the source version "
-                    "stays in the versioned bucket or the repository, and the next change or a "
-                    "manual start runs the latest one; a dead-letter queue would hold no state "
-                    "worth replaying.",
-                    "Serverless::Serverless-EventBusDLQ",
-                )
 
     def _source(self, source: PipelineSource) -> pipelines.CodePipelineSource:
         if source.kind == "s3":

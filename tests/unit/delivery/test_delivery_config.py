@@ -191,12 +191,12 @@ def test_an_environment_outside_the_tooling_region_gets_a_replication_region(
     assert same_region.replication_regions == ()
 
 
-@pytest.mark.parametrize("stack_name", ["dev", "dev-loop", "prod-project-churn"])
+@pytest.mark.parametrize("stack_name", ["cd4ml-dev", "cd4ml-dev-loop", "cd4ml-dev-project-churn"])
 def test_a_pipeline_named_like_an_environment_or_its_stacks_names_the_key(
     config_dir: Path, stack_name: str
 ) -> None:
-    (config_dir / "prod.yaml").write_text(
-        'name: prod\naccount: "111122223333"\nregion: eu-west-1\n'
+    (config_dir / "cd4ml-dev.yaml").write_text(
+        'name: cd4ml-dev\naccount: "222233334444"\nregion: eu-west-1\n'
         + TAGS
         + "projects:\n  - {name: churn, team: growth, metric: {name: auc, direction: higher}, "
         "min_threshold: 0.7}\n"
@@ -206,10 +206,21 @@ def test_a_pipeline_named_like_an_environment_or_its_stacks_names_the_key(
         f"""\
         stack_name: {stack_name}
         tooling: {{account: "444455556666", region: eu-west-1}}
-        environments: [{{name: dev}}, {{name: prod}}]
+        environments: [{{name: dev}}, {{name: cd4ml-dev}}]
         """,
     )
     assert f'stack_name: "{stack_name}" is not allowed; a name apart from' in message
+    assert "environments[1] (cd4ml-dev)" in message
+
+
+def test_a_pipeline_name_outside_the_bootstrap_boundary_pattern_names_the_key(
+    config_dir: Path,
+) -> None:
+    message = error_for(
+        config_dir, "stack_name: platform-pipeline\nenvironments: [{name: local}]\n"
+    )
+    assert 'stack_name: "platform-pipeline" is not allowed; must be cd4ml-' in message
+    assert "cd4ml-*-permissions-boundary" in message
 
 
 @pytest.mark.parametrize(
