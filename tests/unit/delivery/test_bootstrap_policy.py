@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from config.delivery import load_delivery
+from config.delivery_bootstrap import bootstrap_commands
 from tests.unit.delivery.conftest import SynthesizedDelivery
 from tools.cloud_assembly import SynthesizedStack
 
@@ -83,11 +85,15 @@ def test_users_and_boundary_removal_are_denied(action: str) -> None:
     assert action in denied
 
 
-def test_the_readme_bootstraps_with_the_shipped_policy() -> None:
+def test_the_readme_bootstraps_each_example_account_with_the_shipped_policy() -> None:
     readme = (POLICY.parents[2] / "README.md").read_text()
-    assert "file://config/bootstrap/cloudformation-execution-policy.json" in readme
-    assert "--cloudformation-execution-policies arn:aws:iam::TARGET:policy/" in readme
-    assert "--trust TOOLING" in readme
+    section = readme[readme.index("## Deploying through the pipeline") :]
+    section = section[: section.index("\n## ")]
+    commands = bootstrap_commands(load_delivery("delivery-example"))
+    assert sum(c.startswith("npx cdk bootstrap") for c in commands) == 4
+    for command in commands:
+        assert command in section, command
+    assert "file://config/bootstrap/cloudformation-execution-policy.json" in section
 
 
 def boundary_arn(value: Any, stack: SynthesizedStack, stacks: dict[str, SynthesizedStack]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from config import ConfigError
-from config.delivery import load_delivery
+from config.delivery import DeliverySettings, load_delivery
 
 TAGS = """\
 tags:
@@ -40,7 +40,7 @@ def config_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def load(config_dir: Path, text: str) -> object:
+def load(config_dir: Path, text: str) -> DeliverySettings:
     (config_dir / "pipeline.yaml").write_text(TAGS + textwrap.dedent(text))
     return load_delivery("pipeline", config_dir)
 
