@@ -26,6 +26,9 @@ from constructs import Construct
 # The image CDK Pipelines defaults to, named here so that the Python 3.11 the
 # repository pins is known to be in it.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
+# The asset publishing CLI (npm package cdk-assets, versioned apart from the
+# CDK CLI), pinned: CDK Pipelines would install whatever is "latest" that day.
+CDK_ASSETS_VERSION = "4.7.3"
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class DeliveryPipeline(Construct):
             synth=self.synth,
             self_mutation=True,
             cli_version=cli_version,
+            cdk_assets_cli_version=CDK_ASSETS_VERSION,
             cross_account_keys=cross_account_keys,
             # One artifact store per region: aws-cdk-lib takes either the
             # pipeline's bucket alone or every region's, its own region included.

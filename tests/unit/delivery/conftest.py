@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,36 @@ class SynthesizedDelivery:
         found = list(self.stack.resources_of_type(resource_type).values())
         assert len(found) == 1, (resource_type, len(found))
         return dict(found[0]["Properties"])
+
+
+def stages(delivery: SynthesizedDelivery) -> list[dict[str, Any]]:
+    return list(delivery.one("AWS::CodePipeline::Pipeline")["Stages"])
+
+
+def stage(delivery: SynthesizedDelivery, name: str) -> list[dict[str, Any]]:
+    return next(s["Actions"] for s in stages(delivery) if s["Name"] == name)
+
+
+def project(delivery: SynthesizedDelivery, action: dict[str, Any]) -> dict[str, Any]:
+    logical_id = action["Configuration"]["ProjectName"]["Ref"]
+    return dict(delivery.stack.resources[logical_id]["Properties"])
+
+
+def buildspec(properties: dict[str, Any]) -> dict[str, Any]:
+    return dict(json.loads(properties["Source"]["BuildSpec"]))
+
+
+def role_arn(account: str, purpose: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                f":iam::{account}:role/cdk-hnb659fds-{purpose}-role-{account}-eu-west-1",
+            ],
+        ]
+    }
 
 
 def synthesize_delivery(

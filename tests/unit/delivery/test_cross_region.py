@@ -7,8 +7,7 @@ from typing import Any
 
 import cfnlint.api
 
-from tests.unit.delivery.conftest import SynthesizedDelivery
-from tests.unit.delivery.test_delivery_pipeline import stage
+from tests.unit.delivery.conftest import SynthesizedDelivery, stage
 
 REPLICATION = "cd4ml-delivery-replication-us-east-1"
 ALIAS_ARN = "arn:aws:kms:us-east-1:444455556666:alias/cd4ml/cd4ml-delivery/artifacts"
