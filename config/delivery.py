@@ -239,7 +239,7 @@ def load_delivery(name: str = DEFAULT_DELIVERY, config_dir: Path = CONFIG_DIR) -
     targets = tuple(
         DeliveryTarget(
             target=target,
-            environment=target_environment(shown, position, target, config_dir),
+            environment=target_environment(shown, position, target, config_dir, pipeline=name),
         )
         for position, target in enumerate(config.environments)
     )

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
+
 from config import ConfigError, EnvironmentConfig, load_environment
 from config.loader import _shown
 
@@ -15,14 +17,25 @@ if TYPE_CHECKING:
 
 
 def target_environment(
-    shown: str, position: int, target: TargetConfig, config_dir: Path
+    shown: str, position: int, target: TargetConfig, config_dir: Path, *, pipeline: str
 ) -> EnvironmentConfig:
-    """The environment file of ``environments[position]``, checked against the pipeline's copy."""
+    """The environment file of ``environments[position]``, checked against the pipeline's copy.
+
+    :param pipeline: the pipeline's own config name: an environment of that name
+        would be the pipeline deploying itself as an environment (a cycle).
+    """
     key = f"environments[{position}]"
-    if not (config_dir / f"{target.name}.yaml").is_file():
+    path = config_dir / f"{target.name}.yaml"
+    if not path.is_file():
         raise ConfigError(
             f"{shown}: {key}.name: {json.dumps(target.name)} is not allowed; an environment "
-            f"with a config file ({_shown(config_dir / f'{target.name}.yaml')} is missing)"
+            f"with a config file ({_shown(path)} is missing)"
+        )
+    if target.name == pipeline or _is_pipeline_file(path):
+        what = "this pipeline's own file: a cycle" if target.name == pipeline else "a pipeline"
+        raise ConfigError(
+            f"{shown}: {key}.name: {json.dumps(target.name)} is not allowed; an environment "
+            f"config file ({_shown(path)} is {what} config)"
         )
     environment = load_environment(target.name, config_dir)
     for field in ("account", "region"):
@@ -35,6 +48,15 @@ def target_environment(
                 f"{field} of {source} ({json.dumps(actual)})"
             )
     return environment
+
+
+def _is_pipeline_file(path: Path) -> bool:
+    """A pipeline config lists ``environments``; an environment file never does."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return False  # the environment loader reports it, naming its own key
+    return isinstance(raw, dict) and "environments" in raw
 
 
 def check_placement(

@@ -167,6 +167,19 @@ def test_an_environment_listed_twice_is_a_cycle(config_dir: Path) -> None:
     assert "already at environments[0]" in message
 
 
+def test_the_pipeline_listing_itself_is_a_cycle(config_dir: Path) -> None:
+    message = error_for(config_dir, "environments: [{name: local}, {name: pipeline}]\n")
+    assert 'environments[1].name: "pipeline" is not allowed; an environment config file' in message
+    assert "pipeline.yaml is this pipeline's own file: a cycle" in message
+
+
+def test_an_environment_that_is_another_pipeline_names_the_key(config_dir: Path) -> None:
+    (config_dir / "other-pipeline.yaml").write_text(TAGS + "environments: [{name: local}]\n")
+    message = error_for(config_dir, "environments: [{name: other-pipeline}]\n")
+    assert 'environments[0].name: "other-pipeline" is not allowed' in message
+    assert "other-pipeline.yaml is a pipeline config" in message
+
+
 def test_named_accounts_need_a_named_tooling_account(config_dir: Path) -> None:
     message = error_for(config_dir, "environments: [{name: dev}]\n")
     assert "tooling.account: null is not allowed" in message
