@@ -91,6 +91,9 @@ class DeliveryPipelineStack(cdk.Stack):
     pipeline (a new environment, a new stack in the stages) is deployed by the
     pipeline itself. The stages are the same :class:`PlatformStage` objects a
     plain ``cdk deploy`` uses, so every stack added to them is delivered too.
+    For each region other than its own that an environment lives in, the
+    pipeline adds a :class:`DeliveryReplicationStack` beside itself in the app
+    (``<stack_name>-replication-<region>``) and depends on it.
 
     :param settings: the validated pipeline config and its environments.
     :param stages: one stage per target, in the order of ``settings.targets``.
