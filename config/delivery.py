@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from config import CONFIG_DIR, ConfigError, EnvironmentConfig, TagsConfig, load_environment
+from config import CONFIG_DIR, ConfigError, EnvironmentConfig, TagsConfig
+from config.delivery_placement import check_placement, target_environment
 from config.delivery_source import SourceConfig
 from config.loader import _first_error, _shown
 
@@ -28,7 +29,7 @@ DEFAULT_DELIVERY = "delivery"
 _FILE_NAME = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-_STACK_NAME = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+_STACK_NAME = re.compile(r"^cd4ml-[a-z0-9-]{1,35}$")
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9-]{1,23}$")
 
 
@@ -133,7 +134,9 @@ class DeliveryConfig(_Model):
     def _stack_name(cls, value: str) -> str:
         if not _STACK_NAME.match(value):
             raise ValueError(
-                "must be 2-41 lowercase letters, digits or '-', starting with a letter"
+                "must be cd4ml- and up to 35 lowercase letters, digits or '-': the bootstrap "
+                "policy admits only roles bounded by a cd4ml-*-permissions-boundary, and the "
+                "pipeline's boundary is named after its stack"
             )
         return value
 
@@ -189,6 +192,19 @@ class DeliverySettings:
         return any(t.environment.account not in (None, tooling) for t in self.targets)
 
     @property
+    def replication_regions(self) -> tuple[str, ...]:
+        """Regions other than the pipeline's that some environment lives in, first-seen order.
+
+        The pipeline keeps a replication artifact bucket (and key) in each.
+        """
+        regions: list[str] = []
+        for target in self.targets:
+            region = target.environment.region
+            if region not in (None, self.config.tooling.region, *regions):
+                regions.append(region)  # type: ignore[arg-type]
+        return tuple(regions)
+
+    @property
     def trusted_accounts(self) -> tuple[str, ...]:
         """Every account a resource policy of the app may name, in first-seen order."""
         accounts: list[str] = []
@@ -223,52 +239,9 @@ def load_delivery(name: str = DEFAULT_DELIVERY, config_dir: Path = CONFIG_DIR) -
     targets = tuple(
         DeliveryTarget(
             target=target,
-            environment=_environment(shown, position, target, config_dir),
+            environment=target_environment(shown, position, target, config_dir, pipeline=name),
         )
         for position, target in enumerate(config.environments)
     )
-    _check_placement(shown, config, targets)
+    check_placement(shown, config, [t.environment for t in targets])
     return DeliverySettings(config=config, targets=targets, file_name=name)
-
-
-def _environment(
-    shown: str, position: int, target: TargetConfig, config_dir: Path
-) -> EnvironmentConfig:
-    key = f"environments[{position}]"
-    if not (config_dir / f"{target.name}.yaml").is_file():
-        raise ConfigError(
-            f"{shown}: {key}.name: {json.dumps(target.name)} is not allowed; an environment "
-            f"with a config file ({_shown(config_dir / f'{target.name}.yaml')} is missing)"
-        )
-    environment = load_environment(target.name, config_dir)
-    for field in ("account", "region"):
-        expected = getattr(target, field)
-        actual = getattr(environment, field)
-        if expected is not None and expected != actual:
-            source = _shown(config_dir / f"{target.name}.yaml")
-            raise ConfigError(
-                f"{shown}: {key}.{field}: {json.dumps(expected)} is not allowed; it must be the "
-                f"{field} of {source} ({json.dumps(actual)})"
-            )
-    return environment
-
-
-def _check_placement(
-    shown: str, config: DeliveryConfig, targets: tuple[DeliveryTarget, ...]
-) -> None:
-    tooling = config.tooling
-    for position, target in enumerate(targets):
-        environment = target.environment
-        if environment.account is not None and tooling.account is None:
-            raise ConfigError(
-                f"{shown}: tooling.account: null is not allowed; a 12-digit account id: "
-                f"environments[{position}] ({environment.name}) deploys into account "
-                f"{environment.account}, so the pipeline needs a named account to trust"
-            )
-        if environment.region is not None and environment.region != tooling.region:
-            raise ConfigError(
-                f"{shown}: environments[{position}].name: {json.dumps(environment.name)} is not "
-                f"allowed; an environment in the tooling region {tooling.region} "
-                f"({environment.name} is in {environment.region}): the pipeline keeps its "
-                "artifacts in one region"
-            )

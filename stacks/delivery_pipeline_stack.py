@@ -7,8 +7,15 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 
-from cd4ml_constructs.delivery import DeliveryPipeline, DeliveryStage, PipelineSource, StageCheck
+from cd4ml_constructs.delivery import (
+    DeliveryArtifactStore,
+    DeliveryPipeline,
+    DeliveryStage,
+    PipelineSource,
+    StageCheck,
+)
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.required_tags import RequiredTags
 from cd4ml_constructs.studio import PlatformPermissionsBoundary
@@ -32,6 +39,51 @@ def synth_commands(pipeline_config: str) -> list[str]:
     ]
 
 
+class DeliveryReplicationStack(cdk.Stack):
+    """The pipeline's artifact store in another region, in the tooling account.
+
+    CodePipeline hands a cross-region action its input through a bucket in
+    that action's region. This one is the platform's own (versioned, SSE-KMS
+    with a customer-managed key that rotates, TLS-only, access-logged,
+    RETAIN), not the unlogged one aws-cdk-lib would generate; the bucket has
+    a generated physical name and is encrypted through the key's alias
+    (``alias/<alias_prefix>/artifacts``), so that the pipeline's template in
+    its own region can name both.
+
+    :param alias_prefix: alias namespace of the key, that of the pipeline's own key.
+    :param boundary_name: name of the permissions boundary of the stack's role
+        (IAM names are account-global: it carries the region).
+    :param tags: the pipeline's required tags.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        alias_prefix: str,
+        boundary_name: str,
+        tags: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        boundary = PlatformPermissionsBoundary(
+            self, "PermissionsBoundary", policy_name=boundary_name, iam_path=f"/{boundary_name}/"
+        )
+        iam.PermissionsBoundary.of(self).apply(boundary.policy)
+        self.store = DeliveryArtifactStore(
+            self,
+            "Store",
+            alias_prefix=alias_prefix,
+            with_source_bucket=False,
+            log_retention_days=None,
+            bucket_name=cdk.PhysicalName.GENERATE_IF_NEEDED,
+            encrypt_with_alias=True,
+        )
+        self.bucket = self.store.artifact_bucket
+        RequiredTags.apply(self, tags)
+
+
 class DeliveryPipelineStack(cdk.Stack):
     """The delivery pipeline of the platform, with a permissions boundary on its roles.
 
@@ -39,6 +91,9 @@ class DeliveryPipelineStack(cdk.Stack):
     pipeline (a new environment, a new stack in the stages) is deployed by the
     pipeline itself. The stages are the same :class:`PlatformStage` objects a
     plain ``cdk deploy`` uses, so every stack added to them is delivered too.
+    For each region other than its own that an environment lives in, the
+    pipeline adds a :class:`DeliveryReplicationStack` beside itself in the app
+    (``<stack_name>-replication-<region>``) and depends on it.
 
     :param settings: the validated pipeline config and its environments.
     :param stages: one stage per target, in the order of ``settings.targets``.
@@ -58,6 +113,27 @@ class DeliveryPipelineStack(cdk.Stack):
         super().__init__(scope, id, **kwargs)
         config = settings.config
         name = config.stack_name
+        tags = {
+            "owner": config.tags.owner,
+            "cost-center": config.tags.cost_center,
+            "data-classification": config.tags.data_classification,
+            "environment": name,
+        }
+        # Siblings of this stack in the app, deployed before it (the pipeline
+        # depends on them) by the first deploy and by every self-mutation.
+        self.replication: dict[str, DeliveryReplicationStack] = {
+            region: DeliveryReplicationStack(
+                scope,
+                f"{id}-replication-{region}",
+                stack_name=f"{name}-replication-{region}",
+                description=f"CD4ML Platform: the delivery pipeline's artifacts in {region}",
+                env=cdk.Environment(account=config.tooling.account, region=region),
+                alias_prefix=f"cd4ml/{name}",
+                boundary_name=f"{name}-{region}-permissions-boundary",
+                tags=tags,
+            )
+            for region in settings.replication_regions
+        }
         boundary = PlatformPermissionsBoundary(
             self,
             "PermissionsBoundary",
@@ -111,14 +187,13 @@ class DeliveryPipelineStack(cdk.Stack):
             cross_account_keys=settings.cross_account,
             log_retention_days=max(t.environment.log_retention_days for t in settings.targets),
             alias_prefix=f"cd4ml/{name}",
+            replication_buckets=_buckets(self.replication),
         )
-        tags = {
-            "owner": config.tags.owner,
-            "cost-center": config.tags.cost_center,
-            "data-classification": config.tags.data_classification,
-            "environment": name,
-        }
         RequiredTags.apply(self, tags)
+
+
+def _buckets(replication: dict[str, DeliveryReplicationStack]) -> dict[str, s3.IBucket]:
+    return {region: stack.bucket for region, stack in replication.items()}
 
 
 def _lookup_role_arn(stage: PlatformStage) -> str:

@@ -60,20 +60,3 @@ def environment(
 ) -> SynthesizedEnvironment:
     """Each shipped environment in turn."""
     return sandbox if request.param == "sandbox" else example_prod
-
-
-# Tests whose expectations predate one stack per project and the project
-# catalog (counts and paths of the former shared projects stack); they run,
-# and are reported as expected failures until their expectations follow.
-PENDING_UPDATE = {
-    "tests/unit/delivery/test_bootstrap_policy.py::test_policy_covers_every_resource_type_the_pipeline_deploys",
-    "tests/unit/delivery/test_delivery_pipeline.py::test_each_stage_deploys_with_its_own_accounts_bootstrap_roles",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.nodeid.split("[")[0] in PENDING_UPDATE:
-            item.add_marker(
-                pytest.mark.xfail(reason="expectations predate per-project stacks", strict=False)
-            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
 from cd4ml_constructs.log_retention import retention_days
@@ -20,12 +21,19 @@ class DeliveryArtifactStore(Construct):
     accounts' CDK deployment roles to it when environments live in other
     accounts (the cross-account artifact key). The buckets are
     :class:`~cd4ml_constructs.SecureBucket`: versioned, SSE-KMS, TLS-only,
-    private, access-logged to their own access-log bucket, RETAIN.
+    private, access-logged to their own access-log bucket, RETAIN. The same
+    construct, without source bucket and build logs, is the pipeline's
+    replication store in each other region an environment lives in.
 
     :param alias_prefix: alias namespace of the key, ``cd4ml/<pipeline stack>``.
     :param with_source_bucket: create the bucket an S3 zip source is uploaded to.
     :param log_retention_days: retention of the build log group (a CloudWatch
-        Logs retention value).
+        Logs retention value); ``None``: no build log group (a replication store).
+    :param bucket_name: physical name of the artifact bucket; default generated.
+        A replication store in another region than the pipeline passes
+        ``cdk.PhysicalName.GENERATE_IF_NEEDED``, so that the pipeline can name it.
+    :param encrypt_with_alias: encrypt the artifact bucket through the key's
+        alias (a name another region's pipeline can reference) rather than the key.
     """
 
     def __init__(
@@ -35,7 +43,9 @@ class DeliveryArtifactStore(Construct):
         *,
         alias_prefix: str,
         with_source_bucket: bool,
-        log_retention_days: int,
+        log_retention_days: int | None,
+        bucket_name: str | None = None,
+        encrypt_with_alias: bool = False,
     ) -> None:
         super().__init__(scope, id)
         self.key_admin_role = iam.Role(
@@ -53,13 +63,15 @@ class DeliveryArtifactStore(Construct):
             purpose="artifacts",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
-            allow_cloudwatch_logs=True,
+            allow_cloudwatch_logs=log_retention_days is not None,
         ).key
+        self.alias = next(c for c in self.key.node.children if isinstance(c, kms.Alias))
         self.access_logs = AccessLogBucket(self, "AccessLogs").bucket
         self.artifact_bucket = SecureBucket(
             self,
             "Artifacts",
-            encryption_key=self.key,
+            encryption_key=self.alias if encrypt_with_alias else self.key,
+            bucket_name=bucket_name,
             access_logs=self.access_logs,
             log_prefix="artifacts",
         ).bucket
@@ -74,10 +86,14 @@ class DeliveryArtifactStore(Construct):
             if with_source_bucket
             else None
         )
-        self.build_logs = logs.LogGroup(
-            self,
-            "BuildLogs",
-            encryption_key=self.key,
-            retention=retention_days(log_retention_days),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+        self.build_logs = (
+            logs.LogGroup(
+                self,
+                "BuildLogs",
+                encryption_key=self.key,
+                retention=retention_days(log_retention_days),
+                removal_policy=cdk.RemovalPolicy.RETAIN,
+            )
+            if log_retention_days is not None
+            else None
         )

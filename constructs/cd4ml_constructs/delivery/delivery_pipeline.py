@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -13,23 +13,12 @@ from aws_cdk import aws_codepipeline_actions as actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 
-from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.delivery.artifact_store import DeliveryArtifactStore
-from cd4ml_constructs.delivery.pipeline_findings import (
-    ARTIFACT_OBJECTS,
-    ASSET_BUILDS,
-    BOOTSTRAP_ROLES,
-    GRANT_FAMILIES,
-    PROJECT_LOGS,
-    PROJECT_REPORTS,
-    SELF_MUTATION_READS,
-    SHARED_ASSET_LOGS,
-    acknowledge_generated_role,
-    acknowledge_pipeline_projects,
-    explain_generated_wildcards,
-)
+from cd4ml_constructs.delivery.pipeline_findings import acknowledge_generated
+from cd4ml_constructs.delivery.pipeline_role import PipelineRole
 from cd4ml_constructs.delivery.stage_check import StageCheck
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from constructs import Construct
@@ -37,6 +26,9 @@ from constructs import Construct
 # The image CDK Pipelines defaults to, named here so that the Python 3.11 the
 # repository pins is known to be in it.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
+# The asset publishing CLI (npm package cdk-assets, versioned apart from the
+# CDK CLI), pinned: CDK Pipelines would install whatever is "latest" that day.
+CDK_ASSETS_VERSION = "4.7.3"
 
 
 @dataclass(frozen=True)
@@ -93,6 +85,11 @@ class DeliveryPipeline(Construct):
     :param stages: the environments, in deploy order.
     :param cross_account_keys: true when a stage lives in another account.
     :param log_retention_days: retention of the build logs.
+    :param alias_prefix: alias namespace of the pipeline's keys, ``cd4ml/<stack>``.
+    :param replication_buckets: the pipeline's artifact bucket of each other
+        region a stage deploys into (region -> bucket, in the tooling
+        account, encrypted through its key's alias under ``alias_prefix``);
+        default none: every stage is in the pipeline's region.
     """
 
     def __init__(
@@ -107,6 +104,7 @@ class DeliveryPipeline(Construct):
         cross_account_keys: bool,
         log_retention_days: int,
         alias_prefix: str,
+        replication_buckets: Mapping[str, s3.IBucket] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.store = DeliveryArtifactStore(
@@ -116,11 +114,12 @@ class DeliveryPipeline(Construct):
             with_source_bucket=source.kind == "s3",
             log_retention_days=log_retention_days,
         )
-        self.role = ManagedPolicyRole(
+        self.role = PipelineRole(
             self,
             "PipelineRole",
             description="The delivery pipeline and every action it runs in the tooling account",
             assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
+            key_alias_prefix=f"alias/{alias_prefix}/",
         )
         self.synth_role = ManagedPolicyRole(
             self,
@@ -160,8 +159,17 @@ class DeliveryPipeline(Construct):
             synth=self.synth,
             self_mutation=True,
             cli_version=cli_version,
+            cdk_assets_cli_version=CDK_ASSETS_VERSION,
             cross_account_keys=cross_account_keys,
-            artifact_bucket=self.store.artifact_bucket,
+            # One artifact store per region: aws-cdk-lib takes either the
+            # pipeline's bucket alone or every region's, its own region included.
+            artifact_bucket=None if replication_buckets else self.store.artifact_bucket,
+            cross_region_replication_buckets={
+                cdk.Stack.of(self).region: self.store.artifact_bucket,
+                **replication_buckets,
+            }
+            if replication_buckets
+            else None,
             role=self.role,
             use_pipeline_role_for_actions=True,
             use_change_sets=True,
@@ -199,44 +207,16 @@ class DeliveryPipeline(Construct):
         cfn_pipeline.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         if source.kind == "s3":
             self._start_on_upload(source.object_key)
-        self._acknowledge_generated(
+        acknowledge_generated(
+            self,
+            self.pipeline,
             [
                 self.role,
                 self.synth_role,
                 *([self.start_role] if self.start_role else []),
                 *{s.check.role.node.path: s.check.role for s in stages}.values(),
-            ]
+            ],
         )
-
-    def _acknowledge_generated(self, own_roles: Sequence[iam.IRole]) -> None:
-        """Explain what CDK Pipelines writes into our roles, and acknowledge its own roles."""
-        own = (GRANT_FAMILIES, ARTIFACT_OBJECTS, PROJECT_LOGS, PROJECT_REPORTS)
-        for role in own_roles:
-            assert isinstance(role, ManagedPolicyRole)
-            for policy in role.policies.values():
-                resource = policy.node.default_child
-                assert isinstance(resource, iam.CfnManagedPolicy)
-                explain_generated_wildcards(resource, own)
-        acknowledge_generated_role(
-            self.pipeline.self_mutation_project.role,  # type: ignore[arg-type]
-            (*own, SELF_MUTATION_READS, BOOTSTRAP_ROLES),
-        )
-        scope = self.pipeline.node.try_find_child("Assets")
-        assets = scope.node.try_find_child("FileRole") if scope else None
-        if assets is not None:
-            assert isinstance(assets, iam.Role)
-            acknowledge_generated_role(assets, (*own, SHARED_ASSET_LOGS, ASSET_BUILDS))
-        acknowledge_pipeline_projects(self.pipeline)
-        for node in self.node.find_all():
-            if isinstance(node, events.CfnRule):
-                acknowledge(
-                    node,
-                    "A start that EventBridge cannot deliver loses nothing: the source version "
-                    "stays in the versioned bucket or the repository, and the next change or a "
-                    "manual start runs the latest one; a dead-letter queue would hold no state "
-                    "worth replaying.",
-                    "Serverless::Serverless-EventBusDLQ",
-                )
 
     def _source(self, source: PipelineSource) -> pipelines.CodePipelineSource:
         if source.kind == "s3":

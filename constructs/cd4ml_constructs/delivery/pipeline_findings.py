@@ -13,10 +13,12 @@ from collections.abc import Sequence
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import pipelines
 
 from cd4ml_constructs.compliance import acknowledge
-from cd4ml_constructs.managed_policy_role import wildcard_findings
+from cd4ml_constructs.managed_policy_role import ManagedPolicyRole, wildcard_findings
 from constructs import Construct, IValidation
 
 Explanation = tuple[str, str]  # (regular expression over the IAM5 finding id, reason)
@@ -30,6 +32,11 @@ ARTIFACT_OBJECTS: Explanation = (
     r"Resource::<[A-Za-z0-9]+ArtifactsBucket[0-9A-F]{8}\.Arn>/\*",
     "Objects of the pipeline's own artifact bucket: every execution writes artifacts under new "
     "keys, so the keys cannot be listed in advance.",
+)
+REPLICATION_OBJECTS: Explanation = (
+    r"Resource::arn:aws[a-z-]*:s3:::[a-z0-9-]+artifactsbucket[0-9a-f]{8,}/\*",
+    "Objects of the pipeline's own replication artifact bucket in another region (named by "
+    "aws-cdk-lib for the pipeline to reach it): every execution writes artifacts under new keys.",
 )
 PROJECT_LOGS: Explanation = (
     r"Resource::arn:.+:log-group:/aws/codebuild/<[A-Za-z0-9]+>:\*",
@@ -78,6 +85,44 @@ _SOURCE_REASON = (
     "The project's source type is CODEPIPELINE: it receives the pipeline's artifacts and never "
     "clones a repository URL, so no OAuth or credentials apply to it."
 )
+
+
+def acknowledge_generated(
+    scope: Construct, pipeline: pipelines.CodePipeline, own_roles: Sequence[iam.IRole]
+) -> None:
+    """Explain what CDK Pipelines writes into our roles, and acknowledge its own roles.
+
+    :param scope: the construct holding the pipeline and its start rules.
+    :param pipeline: the built CDK pipeline.
+    :param own_roles: the pipeline's own :class:`ManagedPolicyRole` roles.
+    """
+    own = (GRANT_FAMILIES, ARTIFACT_OBJECTS, REPLICATION_OBJECTS, PROJECT_LOGS, PROJECT_REPORTS)
+    for role in own_roles:
+        assert isinstance(role, ManagedPolicyRole)
+        for policy in role.policies.values():
+            resource = policy.node.default_child
+            assert isinstance(resource, iam.CfnManagedPolicy)
+            explain_generated_wildcards(resource, own)
+    acknowledge_generated_role(
+        pipeline.self_mutation_project.role,  # type: ignore[arg-type]
+        (*own, SELF_MUTATION_READS, BOOTSTRAP_ROLES),
+    )
+    assets_scope = pipeline.node.try_find_child("Assets")
+    assets = assets_scope.node.try_find_child("FileRole") if assets_scope else None
+    if assets is not None:
+        assert isinstance(assets, iam.Role)
+        acknowledge_generated_role(assets, (*own, SHARED_ASSET_LOGS, ASSET_BUILDS))
+    acknowledge_pipeline_projects(pipeline)
+    for node in scope.node.find_all():
+        if isinstance(node, events.CfnRule):
+            acknowledge(
+                node,
+                "A start that EventBridge cannot deliver loses nothing: the source version "
+                "stays in the versioned bucket or the repository, and the next change or a "
+                "manual start runs the latest one; a dead-letter queue would hold no state "
+                "worth replaying.",
+                "Serverless::Serverless-EventBusDLQ",
+            )
 
 
 def explain_generated_wildcards(

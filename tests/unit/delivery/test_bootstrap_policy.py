@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from config.delivery import load_delivery
+from config.delivery_bootstrap import bootstrap_commands
 from tests.unit.delivery.conftest import SynthesizedDelivery
+from tools.cloud_assembly import SynthesizedStack
 
 POLICY = Path(__file__).parents[3] / "config" / "bootstrap" / "cloudformation-execution-policy.json"
 # CloudFormation type namespace -> IAM service prefix, where they differ.
@@ -47,6 +51,8 @@ def test_policy_covers_every_resource_type_the_pipeline_deploys(
 ) -> None:
     types = {r["Type"] for s in delivery_example.assembly.stacks for r in s.resources.values()}
     assert len(types) >= 30
+    # The project stacks and the project catalog are among what each stage deploys.
+    assert {"AWS::SageMaker::ModelPackageGroup", "AWS::ServiceCatalog::Portfolio"} <= types
     missing = sorted(t for t in types if service_of(t) not in allowed_services())
     assert missing == []
 
@@ -79,8 +85,55 @@ def test_users_and_boundary_removal_are_denied(action: str) -> None:
     assert action in denied
 
 
-def test_the_readme_bootstraps_with_the_shipped_policy() -> None:
+def test_the_readme_bootstraps_each_example_account_with_the_shipped_policy() -> None:
     readme = (POLICY.parents[2] / "README.md").read_text()
-    assert "file://config/bootstrap/cloudformation-execution-policy.json" in readme
-    assert "--cloudformation-execution-policies arn:aws:iam::TARGET:policy/" in readme
-    assert "--trust TOOLING" in readme
+    section = readme[readme.index("## Deploying through the pipeline") :]
+    section = section[: section.index("\n## ")]
+    commands = bootstrap_commands(load_delivery("delivery-example"))
+    assert sum(c.startswith("npx cdk bootstrap") for c in commands) == 4
+    for command in commands:
+        assert command in section, command
+    assert "file://config/bootstrap/cloudformation-execution-policy.json" in section
+
+
+def boundary_arn(value: Any, stack: SynthesizedStack, stacks: dict[str, SynthesizedStack]) -> str:
+    """The ARN a role's PermissionsBoundary resolves to, following exports and SSM parameters."""
+    if "Fn::ImportValue" in value:
+        exporter_name = value["Fn::ImportValue"].split(":")[0]
+        exporter = stacks[exporter_name]
+        (output,) = [
+            o
+            for o in exporter.template["Outputs"].values()
+            if o.get("Export", {}).get("Name") == value["Fn::ImportValue"]
+        ]
+        return boundary_arn(output["Value"], exporter, stacks)
+    logical_id = value["Ref"]
+    if logical_id in stack.template.get("Parameters", {}):
+        name = stack.template["Parameters"][logical_id]["Default"]
+        for other in stacks.values():
+            for parameter in other.resources_of_type("AWS::SSM::Parameter").values():
+                if parameter["Properties"]["Name"] == name:
+                    return boundary_arn(parameter["Properties"]["Value"], other, stacks)
+        raise AssertionError(f"no SSM parameter {name}")
+    policy = stack.resources[logical_id]
+    assert policy["Type"] == "AWS::IAM::ManagedPolicy", logical_id
+    properties = policy["Properties"]
+    path = properties.get("Path", "/")
+    return f"arn:aws:iam::111122223333:policy{path}{properties['ManagedPolicyName']}"
+
+
+@pytest.mark.parametrize("fixture", ["delivery_example", "delivery_cross_region"])
+def test_every_role_the_pipeline_deploys_has_a_boundary_the_policy_admits(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    delivery: SynthesizedDelivery = request.getfixturevalue(fixture)
+    (bounded,) = [s for s in statements("Allow") if s.get("Condition")]
+    pattern = bounded["Condition"]["StringLike"]["iam:PermissionsBoundary"]
+    stacks = {s.stack_name: s for s in delivery.assembly.stacks}
+    checked = 0
+    for stack in stacks.values():
+        for logical_id, role in stack.resources_of_type("AWS::IAM::Role").items():
+            arn = boundary_arn(role["Properties"]["PermissionsBoundary"], stack, stacks)
+            assert fnmatch.fnmatchcase(arn, pattern), (stack.stack_name, logical_id, arn)
+            checked += 1
+    assert checked >= 60

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from config import ConfigError
-from config.delivery import load_delivery
+from config.delivery import DeliverySettings, load_delivery
 
 TAGS = """\
 tags:
@@ -40,7 +40,7 @@ def config_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def load(config_dir: Path, text: str) -> object:
+def load(config_dir: Path, text: str) -> DeliverySettings:
     (config_dir / "pipeline.yaml").write_text(TAGS + textwrap.dedent(text))
     return load_delivery("pipeline", config_dir)
 
@@ -167,21 +167,73 @@ def test_an_environment_listed_twice_is_a_cycle(config_dir: Path) -> None:
     assert "already at environments[0]" in message
 
 
+def test_the_pipeline_listing_itself_is_a_cycle(config_dir: Path) -> None:
+    message = error_for(config_dir, "environments: [{name: local}, {name: pipeline}]\n")
+    assert 'environments[1].name: "pipeline" is not allowed; an environment config file' in message
+    assert "pipeline.yaml is this pipeline's own file: a cycle" in message
+
+
+def test_an_environment_that_is_another_pipeline_names_the_key(config_dir: Path) -> None:
+    (config_dir / "other-pipeline.yaml").write_text(TAGS + "environments: [{name: local}]\n")
+    message = error_for(config_dir, "environments: [{name: other-pipeline}]\n")
+    assert 'environments[0].name: "other-pipeline" is not allowed' in message
+    assert "other-pipeline.yaml is a pipeline config" in message
+
+
 def test_named_accounts_need_a_named_tooling_account(config_dir: Path) -> None:
     message = error_for(config_dir, "environments: [{name: dev}]\n")
     assert "tooling.account: null is not allowed" in message
 
 
-def test_an_environment_outside_the_tooling_region_is_refused(config_dir: Path) -> None:
-    message = error_for(
+def test_an_environment_outside_the_tooling_region_gets_a_replication_region(
+    config_dir: Path,
+) -> None:
+    settings = load(
         config_dir,
         """\
         tooling: {account: "444455556666", region: eu-west-1}
-        environments: [{name: far-prod}]
+        environments: [{name: dev}, {name: far-prod, region: us-east-1}, {name: prod}]
         """,
     )
-    assert 'environments[0].name: "far-prod" is not allowed' in message
-    assert "tooling region eu-west-1" in message
+    assert settings.replication_regions == ("us-east-1",)
+    same_region = load(
+        config_dir,
+        'tooling: {account: "444455556666", region: eu-west-1}\n'
+        "environments: [{name: dev}, {name: local}]\n",
+    )
+    assert same_region.replication_regions == ()
+
+
+@pytest.mark.parametrize("stack_name", ["cd4ml-dev", "cd4ml-dev-loop", "cd4ml-dev-project-churn"])
+def test_a_pipeline_named_like_an_environment_or_its_stacks_names_the_key(
+    config_dir: Path, stack_name: str
+) -> None:
+    (config_dir / "cd4ml-dev.yaml").write_text(
+        'name: cd4ml-dev\naccount: "222233334444"\nregion: eu-west-1\n'
+        + TAGS
+        + "projects:\n  - {name: churn, team: growth, metric: {name: auc, direction: higher}, "
+        "min_threshold: 0.7}\n"
+    )
+    message = error_for(
+        config_dir,
+        f"""\
+        stack_name: {stack_name}
+        tooling: {{account: "444455556666", region: eu-west-1}}
+        environments: [{{name: dev}}, {{name: cd4ml-dev}}]
+        """,
+    )
+    assert f'stack_name: "{stack_name}" is not allowed; a name apart from' in message
+    assert "environments[1] (cd4ml-dev)" in message
+
+
+def test_a_pipeline_name_outside_the_bootstrap_boundary_pattern_names_the_key(
+    config_dir: Path,
+) -> None:
+    message = error_for(
+        config_dir, "stack_name: platform-pipeline\nenvironments: [{name: local}]\n"
+    )
+    assert 'stack_name: "platform-pipeline" is not allowed; must be cd4ml-' in message
+    assert "cd4ml-*-permissions-boundary" in message
 
 
 @pytest.mark.parametrize(

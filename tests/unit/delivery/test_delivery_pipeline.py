@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-import cfnlint.api
-
-from tests.unit.delivery.conftest import SynthesizedDelivery
+from cd4ml_constructs.delivery.delivery_pipeline import CDK_ASSETS_VERSION
+from tests.unit.delivery.conftest import (
+    SynthesizedDelivery,
+    buildspec,
+    project,
+    role_arn,
+    stage,
+    stages,
+)
 
 ROOT = Path(__file__).parents[3]
 TARGETS = {
@@ -16,36 +21,6 @@ TARGETS = {
     "example-staging": "333344445555",
     "example-prod": "111122223333",
 }
-
-
-def stages(delivery: SynthesizedDelivery) -> list[dict[str, Any]]:
-    return list(delivery.one("AWS::CodePipeline::Pipeline")["Stages"])
-
-
-def stage(delivery: SynthesizedDelivery, name: str) -> list[dict[str, Any]]:
-    return next(s["Actions"] for s in stages(delivery) if s["Name"] == name)
-
-
-def project(delivery: SynthesizedDelivery, action: dict[str, Any]) -> dict[str, Any]:
-    logical_id = action["Configuration"]["ProjectName"]["Ref"]
-    return dict(delivery.stack.resources[logical_id]["Properties"])
-
-
-def buildspec(properties: dict[str, Any]) -> dict[str, Any]:
-    return dict(json.loads(properties["Source"]["BuildSpec"]))
-
-
-def role_arn(account: str, purpose: str) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                f":iam::{account}:role/cdk-hnb659fds-{purpose}-role-{account}-eu-west-1",
-            ],
-        ]
-    }
 
 
 def test_pipeline_is_v2_queued_in_the_tooling_account(
@@ -100,6 +75,19 @@ def test_self_mutation_uses_the_cli_pinned_in_package_json(
     ]
 
 
+def test_asset_publishing_installs_a_pinned_cdk_assets(
+    delivery_example: SynthesizedDelivery,
+) -> None:
+    assets = stage(delivery_example, "Assets")
+    assert len(assets) >= 5
+    installs = {
+        json.dumps(buildspec(project(delivery_example, a))["phases"]["install"]["commands"])
+        for a in assets
+    }
+    assert installs == {json.dumps([f"npm install -g cdk-assets@{CDK_ASSETS_VERSION}"])}
+    assert CDK_ASSETS_VERSION != "latest"
+
+
 def test_one_stage_per_environment_in_config_order(delivery_example: SynthesizedDelivery) -> None:
     names = [s["Name"] for s in stages(delivery_example)]
     assert names == ["Source", "Build", "UpdatePipeline", "Assets", *TARGETS]
@@ -108,7 +96,10 @@ def test_one_stage_per_environment_in_config_order(delivery_example: Synthesized
 def test_each_stage_deploys_with_its_own_accounts_bootstrap_roles(
     delivery_example: SynthesizedDelivery,
 ) -> None:
-    for name, account in TARGETS.items():
+    for target in delivery_example.settings.targets:
+        name, account = target.name, TARGETS[target.name]
+        projects = [f"project-{p.name}" for p in target.environment.projects]
+        assert projects == ["project-credit-risk"], name
         deploys = [a for a in stage(delivery_example, name) if a["Name"].endswith(".Deploy")]
         assert {a["Configuration"]["StackName"] for a in deploys} == {
             f"{name}-{stack}"
@@ -120,11 +111,19 @@ def test_each_stage_deploys_with_its_own_accounts_bootstrap_roles(
                 "studio",
                 "loop-state",
                 "loop",
-                "projects",
+                "project-contract",
+                "project-catalog",
+                *projects,
             )
         }
-        for action in deploys:
-            assert action["RoleArn"] == role_arn(account, "deploy")
+        prepares = [a for a in stage(delivery_example, name) if a["Name"].endswith(".Prepare")]
+        assert len(prepares) == len(deploys)
+        for action in deploys + prepares:
+            assert action["RoleArn"] == role_arn(account, "deploy"), action["Name"]
+        for action in prepares:
+            # The change set runs as the execution role bootstrapped with the shipped policy.
+            execution = action["Configuration"]["RoleArn"]
+            assert execution == role_arn(account, "cfn-exec"), action["Name"]
 
 
 def test_manual_approval_only_before_prod(delivery_example: SynthesizedDelivery) -> None:
@@ -163,24 +162,6 @@ def test_artifacts_are_encrypted_with_a_key_shared_with_the_target_accounts(
     assert properties["LoggingConfiguration"]["LogFilePrefix"] == "artifacts/"
     sse = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": [key_id, "Arn"]}
-
-
-def test_one_role_runs_every_action_of_the_tooling_account(
-    delivery_example: SynthesizedDelivery,
-) -> None:
-    pipeline = delivery_example.one("AWS::CodePipeline::Pipeline")
-    for pipeline_stage in pipeline["Stages"]:
-        for action in pipeline_stage["Actions"]:
-            if action["ActionTypeId"]["Category"] != "Deploy":
-                assert "RoleArn" not in action, action["Name"]
-    roles = delivery_example.stack.resources_of_type("AWS::IAM::Role")
-    pipeline_roles = [
-        r
-        for r in roles.values()
-        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-        == {"Service": "codepipeline.amazonaws.com"}
-    ]
-    assert len(pipeline_roles) == 1
 
 
 def test_each_stage_ends_with_its_post_deploy_check(delivery_example: SynthesizedDelivery) -> None:
@@ -222,62 +203,6 @@ def test_each_stage_ends_with_its_post_deploy_check(delivery_example: Synthesize
     assert sorted(json.dumps(r) for r in resources) == sorted(
         json.dumps(role_arn(account, "lookup")) for account in TARGETS.values()
     )
-
-
-def test_every_pipeline_role_carries_the_pipelines_boundary(
-    delivery_example: SynthesizedDelivery,
-) -> None:
-    roles = delivery_example.stack.resources_of_type("AWS::IAM::Role")
-    assert len(roles) >= 6
-    for logical_id, role in roles.items():
-        assert role["Properties"]["PermissionsBoundary"] == {
-            "Ref": "PermissionsBoundaryPolicy2F8055A4"
-        }, logical_id
-
-
-def test_build_logs_are_encrypted_and_kept(delivery_example: SynthesizedDelivery) -> None:
-    group = delivery_example.one("AWS::Logs::LogGroup")
-    assert group["RetentionInDays"] == 731
-    assert "KmsKeyId" in group
-    for properties in (
-        r["Properties"]
-        for r in delivery_example.stack.resources_of_type("AWS::CodeBuild::Project").values()
-    ):
-        logs = properties["LogsConfig"]["CloudWatchLogs"]
-        assert logs["Status"] == "ENABLED"
-        assert "GroupName" in logs
-        assert "EncryptionKey" in properties
-
-
-def test_example_passes_every_pack_with_used_acknowledgements(
-    delivery_example: SynthesizedDelivery,
-) -> None:
-    assert delivery_example.assembly.findings(suppressed=False) == []
-    suppressed = {
-        (f"{plugin}::{rule}", path)
-        for plugin, rule, path in delivery_example.assembly.findings(suppressed=True)
-    }
-    ours = [
-        a
-        for a in delivery_example.assembly.acknowledgements()
-        if a[0].startswith("cd4ml-delivery/") and not a[1].startswith("CloudFormation-")
-    ]
-    assert len(ours) >= 20
-    dead = [
-        (path, rule_id)
-        for path, rule_id, _reason in ours
-        if not any(
-            rule_id == found and (where == path or where.startswith(path + "/"))
-            for found, where in suppressed
-        )
-    ]
-    assert dead == []
-
-
-def test_cfn_lint_finds_nothing_in_the_pipeline(delivery_example: SynthesizedDelivery) -> None:
-    config = cfnlint.api.ManualArgs(regions=["eu-west-1"])
-    matches = cfnlint.api.lint_file(delivery_example.stack.template_path, config=config)
-    assert [str(m) for m in matches] == []
 
 
 def test_example_needs_no_lookup_so_the_synth_step_runs_without_credentials(

@@ -1,0 +1,153 @@
+"""A pipeline whose environments live in two regions: one artifact store of our own per region."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import cfnlint.api
+
+from tests.unit.delivery.conftest import SynthesizedDelivery, stage
+
+REPLICATION = "cd4ml-delivery-replication-us-east-1"
+ALIAS_ARN = "arn:aws:kms:us-east-1:444455556666:alias/cd4ml/cd4ml-delivery/artifacts"
+
+
+def deploy_role(account: str, region: str, purpose: str = "deploy") -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                f":iam::{account}:role/cdk-hnb659fds-{purpose}-role-{account}-{region}",
+            ],
+        ]
+    }
+
+
+def replication_bucket(delivery: SynthesizedDelivery) -> dict[str, Any]:
+    replication = delivery.assembly.stack(REPLICATION)
+    (bucket,) = [
+        r
+        for r in replication.resources_of_type("AWS::S3::Bucket").values()
+        if "BucketName" in r["Properties"]
+    ]
+    return bucket
+
+
+def test_the_settings_name_the_other_region(delivery_cross_region: SynthesizedDelivery) -> None:
+    assert delivery_cross_region.settings.replication_regions == ("us-east-1",)
+
+
+def test_one_artifact_store_per_region_the_other_ours(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    pipeline = delivery_cross_region.one("AWS::CodePipeline::Pipeline")
+    assert "ArtifactStore" not in pipeline
+    stores = {s["Region"]: s["ArtifactStore"] for s in pipeline["ArtifactStores"]}
+    assert set(stores) == {"eu-west-1", "us-east-1"}
+    assert stores["eu-west-1"]["Location"] == {"Ref": "DeliveryStoreArtifactsBucket48E6E238"}
+    bucket = replication_bucket(delivery_cross_region)
+    assert stores["us-east-1"] == {
+        "Type": "S3",
+        "Location": bucket["Properties"]["BucketName"],
+        "EncryptionKey": {"Type": "KMS", "Id": ALIAS_ARN},
+    }
+
+
+def test_the_replication_bucket_is_versioned_encrypted_logged_and_kept(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    replication = delivery_cross_region.assembly.stack(REPLICATION)
+    assert replication.region == "us-east-1"
+    bucket = replication_bucket(delivery_cross_region)
+    assert bucket["DeletionPolicy"] == "Retain"
+    properties = bucket["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert properties["LoggingConfiguration"]["LogFilePrefix"] == "artifacts/"
+    sse = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    (alias_id,) = replication.resources_of_type("AWS::KMS::Alias")
+    assert sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
+        "Fn::Join": ["", ["arn:aws:kms:us-east-1:444455556666:", {"Ref": alias_id}]]
+    }
+    (key,) = replication.resources_of_type("AWS::KMS::Key").values()
+    assert key["DeletionPolicy"] == "Retain"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    # The environment's deploy role in us-east-1 reads its input through this key.
+    decrypters = [
+        s["Principal"]["AWS"]
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if "kms:Decrypt" in s["Action"]
+    ]
+    assert deploy_role("222233334444", "us-east-1") in decrypters
+
+
+def test_the_pipeline_deploys_after_its_replication_store(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    manifest = json.loads((delivery_cross_region.assembly.directory / "manifest.json").read_text())
+    assert REPLICATION in manifest["artifacts"]["cd4ml-delivery"]["dependencies"]
+
+
+def test_each_stage_deploys_in_its_own_region(delivery_cross_region: SynthesizedDelivery) -> None:
+    for name, account, region in [
+        ("us-dev", "222233334444", "us-east-1"),
+        ("example-prod", "111122223333", "eu-west-1"),
+    ]:
+        actions = stage(delivery_cross_region, name)
+        deploys = [a for a in actions if a["ActionTypeId"]["Provider"] == "CloudFormation"]
+        assert len(deploys) >= 20
+        for action in deploys:
+            assert action.get("Region") == (None if region == "eu-west-1" else region)
+            assert action["RoleArn"] == deploy_role(account, region)
+        check = next(a for a in actions if a["Name"] == f"Check-{name}")
+        properties = delivery_cross_region.stack.resources[
+            check["Configuration"]["ProjectName"]["Ref"]
+        ]["Properties"]
+        variables = {
+            v["Name"]: v["Value"] for v in properties["Environment"]["EnvironmentVariables"]
+        }
+        assert variables["TARGET_REGION"] == region
+        assert variables["CHECK_ROLE_ARN"] == deploy_role(account, region, "lookup")
+
+
+def test_the_pipeline_role_uses_keys_of_other_regions_only_if_they_are_its_own(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    statements = [
+        statement
+        for logical_id, policy in delivery_cross_region.stack.resources_of_type(
+            "AWS::IAM::ManagedPolicy"
+        ).items()
+        if logical_id.startswith("DeliveryPipelineRole")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Resource"] == "*"
+    ]
+    assert statements == [
+        {
+            "Action": [
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+            ],
+            "Condition": {
+                "ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/cd4ml/cd4ml-delivery/*"}
+            },
+            "Effect": "Allow",
+            "Resource": "*",
+        }
+    ]
+
+
+def test_cross_region_passes_every_pack_and_cfn_lint(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    assert delivery_cross_region.assembly.findings(suppressed=False) == []
+    for name, region in [("cd4ml-delivery", "eu-west-1"), (REPLICATION, "us-east-1")]:
+        path = delivery_cross_region.assembly.stack(name).template_path
+        matches = cfnlint.api.lint_file(path, config=cfnlint.api.ManualArgs(regions=[region]))
+        assert [str(m) for m in matches] == [], name
