@@ -18,7 +18,6 @@ from aws_cdk import aws_sns as sns
 from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.projects.deploy_pipeline_actions import (
     acknowledge_stack_actions,
-    check_action,
     endpoint_stack_action,
 )
 from cd4ml_constructs.projects.deploy_pipeline_artifacts import (
@@ -26,11 +25,9 @@ from cd4ml_constructs.projects.deploy_pipeline_artifacts import (
     pipeline_artifacts_prefix,
 )
 from cd4ml_constructs.projects.deploy_pipeline_checks import DeployCheck
-from cd4ml_constructs.projects.deploy_pipeline_parameters import (
-    check_variables,
-    endpoint_parameters,
-)
+from cd4ml_constructs.projects.deploy_pipeline_parameters import endpoint_parameters
 from cd4ml_constructs.projects.deploy_pipeline_roles import DATA_CAPTURE_PREFIX
+from cd4ml_constructs.projects.deploy_pipeline_stages import deploy_stages
 from cd4ml_constructs.projects.deploy_pipeline_targets import EndpointTarget
 from cd4ml_constructs.sagemaker_guardrails import hold_to_job_guardrails
 from constructs import Construct
@@ -43,14 +40,6 @@ MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
 # The default a run gets when nothing sets the variable (CodePipeline starts one
 # run when it creates the pipeline): the package check refuses it.
 NO_MODEL_PACKAGE = "none"
-STAGE_NAMES = (
-    "Source",
-    "DeployStaging",
-    "TestStaging",
-    "ApproveProduction",
-    "DeployProduction",
-    "VerifyProduction",
-)
 
 
 class ModelDeployPipeline(Construct):
@@ -227,68 +216,20 @@ class ModelDeployPipeline(Construct):
             use_pipeline_role_for_actions=True,
             restart_execution_on_update=False,
             variables=[variable],
-            stages=[
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[0],
-                    actions=[
-                        actions.S3SourceAction(
-                            action_name="DeployCode",
-                            bucket=self.deploy_code.bucket,
-                            bucket_key=self.deploy_code.s3_object_key,
-                            output=source,
-                            trigger=actions.S3Trigger.NONE,
-                        )
-                    ],
-                ),
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[1],
-                    actions=[
-                        check_action(
-                            "CheckModelPackage",
-                            self.package_check.project,
-                            source,
-                            {
-                                "MODEL_PACKAGE_ARN": package_arn,
-                                "MODEL_PACKAGE_GROUP": model_package_group_name,
-                            },
-                            run_order=1,
-                        ),
-                        staging_stack,
-                    ],
-                ),
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[2],
-                    actions=[
-                        check_action(
-                            "VerifyAndSmokeTest",
-                            self.staging_test.project,
-                            source,
-                            check_variables(
-                                self.staging,
-                                namespace="StagingEndpoint",
-                                model_package_arn=package_arn,
-                            ),
-                        )
-                    ],
-                ),
-                codepipeline.StageProps(stage_name=STAGE_NAMES[3], actions=[self.approval]),
-                codepipeline.StageProps(stage_name=STAGE_NAMES[4], actions=[production_stack]),
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[5],
-                    actions=[
-                        check_action(
-                            "VerifyProduction",
-                            self.production_verify.project,
-                            source,
-                            check_variables(
-                                self.production,
-                                namespace="ProductionEndpoint",
-                                model_package_arn=package_arn,
-                            ),
-                        )
-                    ],
-                ),
-            ],
+            stages=deploy_stages(
+                deploy_code=self.deploy_code,
+                source=source,
+                package_arn=package_arn,
+                model_package_group_name=model_package_group_name,
+                package_check=self.package_check,
+                staging=self.staging,
+                staging_stack=staging_stack,
+                staging_test=self.staging_test,
+                approval=self.approval,
+                production=self.production,
+                production_stack=production_stack,
+                production_verify=self.production_verify,
+            ),
         )
         if approval_topic_key is not None:
             approval_topic_key.grant_encrypt_decrypt(self.role)

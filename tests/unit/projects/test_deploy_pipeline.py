@@ -7,7 +7,8 @@ from typing import Any
 
 import cfnlint.decode
 
-from cd4ml_constructs.projects.deploy_pipeline import DEPLOY_CODE, STAGE_NAMES
+from cd4ml_constructs.projects.deploy_pipeline import DEPLOY_CODE
+from cd4ml_constructs.projects.deploy_pipeline_stages import STAGE_NAMES
 from tests.unit.projects import template_reading as reading
 from tests.unit.projects.deploy_pipeline_app import (
     BUCKET,
