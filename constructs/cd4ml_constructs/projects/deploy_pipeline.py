@@ -24,7 +24,7 @@ from cd4ml_constructs.projects.deploy_pipeline_artifacts import (
     PipelineArtifactsRole,
     pipeline_artifacts_prefix,
 )
-from cd4ml_constructs.projects.deploy_pipeline_checks import DeployCheck
+from cd4ml_constructs.projects.deploy_pipeline_checks import DeployCheck, build_prefix
 from cd4ml_constructs.projects.deploy_pipeline_parameters import endpoint_parameters
 from cd4ml_constructs.projects.deploy_pipeline_roles import DATA_CAPTURE_PREFIX
 from cd4ml_constructs.projects.deploy_pipeline_stages import deploy_stages
@@ -60,7 +60,10 @@ class ModelDeployPipeline(Construct):
     4. ``DeployProduction``: stack ``cd4ml-<env>-<project>-prod-endpoint``
        (endpoint ``cd4ml-<env>-<project>-prod``), blue/green with canary
        traffic shifting, baking period and rollback on the template's alarms;
-    5. ``VerifyProduction``: the live endpoint serves this deploy's model.
+    5. ``VerifyProduction``: the live endpoint serves this deploy's model;
+    6. ``PublishDriftBaseline``: the deployed package's drift baseline is
+       copied to ``drift-baselines/<project>/<prod endpoint>/baseline.json``,
+       where the production endpoint's drift check reads it (``baseline_uri``).
 
     Pipeline artifacts go to the platform's artifacts bucket with its key.
     Endpoints in another account (``deploy.staging_account``,
@@ -70,7 +73,7 @@ class ModelDeployPipeline(Construct):
     Attributes: ``pipeline``; ``role`` (the pipeline's); ``staging`` and
     ``production`` (:class:`EndpointTarget`: ``deploy_role`` for CloudFormation,
     ``endpoint_role`` for SageMaker, ``action_role`` in another account);
-    ``package_check``, ``staging_test``, ``production_verify``
+    ``package_check``, ``staging_test``, ``production_verify``, ``baseline_publish``
     (:class:`DeployCheck`: ``project`` and ``role``); ``approval``; ``deploy_code``
     (the source asset); ``staging_parameters`` and ``production_parameters``.
 
@@ -168,6 +171,22 @@ class ModelDeployPipeline(Construct):
             **checks,
         )
         self.production_verify.allow_endpoint_checks(self.production, invoke=False)
+        self.baseline_publish = DeployCheck(
+            self,
+            "BaselinePublish",
+            buildspec="buildspec_publish_baseline.yml",
+            description=f"{self.pipeline_name}: the deployed model's drift baseline is published",
+            timeout=cdk.Duration.minutes(10),
+            **checks,
+        )
+        baseline_key = self.baseline_publish.allow_baseline_publish(
+            artifact_bucket=artifact_bucket,
+            project=project,
+            endpoint_name=self.production.endpoint_name,
+        )
+        self.baseline_publish.allow_package_check(model_package_group_name)
+        bucket_uri = f"s3://{artifact_bucket.bucket_name}"
+        self.baseline_uri = f"{bucket_uri}/{baseline_key}"
 
         variable = codepipeline.Variable(
             variable_name=MODEL_PACKAGE_VARIABLE,
@@ -229,6 +248,12 @@ class ModelDeployPipeline(Construct):
                 production=self.production,
                 production_stack=production_stack,
                 production_verify=self.production_verify,
+                baseline_publish=self.baseline_publish,
+                baseline_variables={
+                    "BASELINE_SOURCE_URI": f"{bucket_uri}/{build_prefix(project)}/",
+                    "BASELINE_URI": self.baseline_uri,
+                    "KMS_KEY_ARN": artifacts_key.key_arn,
+                },
             ),
         )
         if approval_topic_key is not None:

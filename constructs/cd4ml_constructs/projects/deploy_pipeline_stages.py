@@ -18,6 +18,7 @@ STAGE_NAMES = (
     "ApproveProduction",
     "DeployProduction",
     "VerifyProduction",
+    "PublishDriftBaseline",
 )
 
 
@@ -35,8 +36,11 @@ def deploy_stages(
     production: EndpointTarget,
     production_stack: codepipeline.IAction,
     production_verify: DeployCheck,
+    baseline_publish: DeployCheck,
+    baseline_variables: dict[str, str],
 ) -> list[codepipeline.StageProps]:
-    """``STAGE_NAMES`` with their actions: source, staging, test, approval, production, verify.
+    """``STAGE_NAMES`` with their actions: source, staging, test, approval, production, verify,
+    and the deployed model's drift baseline.
 
     :param deploy_code: the deploy code asset, the pipeline's source (never a trigger).
     :param source: the source artifact every later action reads.
@@ -96,6 +100,17 @@ def deploy_stages(
                     check_variables(
                         production, namespace="ProductionEndpoint", model_package_arn=package_arn
                     ),
+                )
+            ],
+        ),
+        codepipeline.StageProps(
+            stage_name=STAGE_NAMES[6],
+            actions=[
+                check_action(
+                    "PublishDriftBaseline",
+                    baseline_publish.project,
+                    source,
+                    {"MODEL_PACKAGE_ARN": package_arn, **baseline_variables},
                 )
             ],
         ),
