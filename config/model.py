@@ -210,10 +210,18 @@ class EnvironmentConfig(StrictModel):
         """Accounts a resource policy of the platform may name (model package groups).
 
         The environment's own account (env-agnostic stacks name it only as
-        ``AWS::AccountId``, so it is left out for them) and ``loop.registry_accounts``.
+        ``AWS::AccountId``, so it is left out for them), ``loop.registry_accounts``
+        and the accounts projects deploy endpoints into (``projects[].deploy``).
         """
         own = (self.account,) if self.account else ()
-        return own + tuple(a for a in self.loop.registry_accounts if a not in own)
+        deploys = (
+            account
+            for project in self.projects
+            for account in (project.deploy.staging_account, project.deploy.prod_account)
+            if account
+        )
+        others = dict.fromkeys((*self.loop.registry_accounts, *deploys))
+        return own + tuple(a for a in others if a not in own)
 
     @property
     def env_agnostic(self) -> bool:

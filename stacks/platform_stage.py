@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from cd4ml_constructs.loop import LoopNames
+from cd4ml_constructs.projects.target_account_access import target_accounts
 from cd4ml_constructs.projects.template_catalog import templates_location
 from cd4ml_constructs.required_tags import RequiredTags
 from config import EnvironmentConfig
@@ -163,6 +164,13 @@ class PlatformStage(cdk.Stage):
             retrain_trigger=self.loop.retrain_trigger.function,
             drift_check=self.loop.drift_check.function,
             alarm_topic=self.loop.alarm_topic,
+            deploy_targets=target_accounts(
+                (
+                    (p.name, p.deploy.staging_account, p.deploy.prod_account)
+                    for p in config.projects
+                ),
+                own_account=config.account,
+            ),
         )
         self.project_catalog = ProjectCatalogStack(
             self,

@@ -15,6 +15,10 @@ from aws_cdk import aws_sns as sns
 
 from cd4ml_constructs.loop import EncryptedTopic, LoopNames
 from cd4ml_constructs.projects import PlatformParameters, PlatformValues, workload_security_group
+from cd4ml_constructs.projects.target_account_access import (
+    TargetAccount,
+    allow_target_accounts,
+)
 from constructs import Construct
 
 
@@ -26,13 +30,17 @@ class ProjectContractStack(cdk.Stack):
     ask the approvers (``approval_topic``), and :class:`PlatformParameters`
     under ``/cd4ml/<env>/platform/``. Project stacks depend on this stack for
     ordering only: they resolve the parameters at deploy time and import none
-    of its outputs.
+    of its outputs. Where a project deploys an endpoint into another account,
+    the artifacts bucket's and key's policies let that account's contract
+    roles read and write what the deploy needs (``target_accounts``).
 
     :param names: the environment's naming contract.
     :param vpc: the platform's VPC.
     :param subnets: the workload subnets of jobs and endpoints.
     :param gateway_prefix_lists: S3 and DynamoDB gateway prefix lists, when known.
     :param approval_emails: addresses subscribed to the approval topic.
+    :param deploy_targets: the projects' endpoint stages in other accounts
+        (:func:`~cd4ml_constructs.projects.target_account_access.target_accounts`).
     """
 
     def __init__(
@@ -55,6 +63,7 @@ class ProjectContractStack(cdk.Stack):
         drift_check: lambda_.IFunction,
         alarm_topic: sns.ITopic,
         approval_emails: Sequence[str] = (),
+        deploy_targets: Sequence[TargetAccount] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -89,3 +98,7 @@ class ProjectContractStack(cdk.Stack):
             approval_topic=self.approval_topic,
         )
         self.parameters = PlatformParameters(self, "Parameters", names=names, values=self.values)
+        self.target_accounts = list(deploy_targets)
+        allow_target_accounts(
+            artifacts_bucket, artifacts_key, names=names, targets=self.target_accounts
+        )

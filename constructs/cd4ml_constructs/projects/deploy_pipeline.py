@@ -18,19 +18,16 @@ from aws_cdk import aws_sns as sns
 from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.projects.deploy_pipeline_actions import (
     acknowledge_stack_actions,
-    check_action,
     endpoint_stack_action,
 )
 from cd4ml_constructs.projects.deploy_pipeline_artifacts import (
     PipelineArtifactsRole,
     pipeline_artifacts_prefix,
 )
-from cd4ml_constructs.projects.deploy_pipeline_checks import DeployCheck
-from cd4ml_constructs.projects.deploy_pipeline_parameters import (
-    check_variables,
-    endpoint_parameters,
-)
+from cd4ml_constructs.projects.deploy_pipeline_checks import DeployCheck, build_prefix
+from cd4ml_constructs.projects.deploy_pipeline_parameters import endpoint_parameters
 from cd4ml_constructs.projects.deploy_pipeline_roles import DATA_CAPTURE_PREFIX
+from cd4ml_constructs.projects.deploy_pipeline_stages import deploy_stages
 from cd4ml_constructs.projects.deploy_pipeline_targets import EndpointTarget
 from cd4ml_constructs.sagemaker_guardrails import hold_to_job_guardrails
 from constructs import Construct
@@ -43,14 +40,6 @@ MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
 # The default a run gets when nothing sets the variable (CodePipeline starts one
 # run when it creates the pipeline): the package check refuses it.
 NO_MODEL_PACKAGE = "none"
-STAGE_NAMES = (
-    "Source",
-    "DeployStaging",
-    "TestStaging",
-    "ApproveProduction",
-    "DeployProduction",
-    "VerifyProduction",
-)
 
 
 class ModelDeployPipeline(Construct):
@@ -71,7 +60,10 @@ class ModelDeployPipeline(Construct):
     4. ``DeployProduction``: stack ``cd4ml-<env>-<project>-prod-endpoint``
        (endpoint ``cd4ml-<env>-<project>-prod``), blue/green with canary
        traffic shifting, baking period and rollback on the template's alarms;
-    5. ``VerifyProduction``: the live endpoint serves this deploy's model.
+    5. ``VerifyProduction``: the live endpoint serves this deploy's model;
+    6. ``PublishDriftBaseline``: the deployed package's drift baseline is
+       copied to ``drift-baselines/<project>/<prod endpoint>/baseline.json``,
+       where the production endpoint's drift check reads it (``baseline_uri``).
 
     Pipeline artifacts go to the platform's artifacts bucket with its key.
     Endpoints in another account (``deploy.staging_account``,
@@ -81,7 +73,7 @@ class ModelDeployPipeline(Construct):
     Attributes: ``pipeline``; ``role`` (the pipeline's); ``staging`` and
     ``production`` (:class:`EndpointTarget`: ``deploy_role`` for CloudFormation,
     ``endpoint_role`` for SageMaker, ``action_role`` in another account);
-    ``package_check``, ``staging_test``, ``production_verify``
+    ``package_check``, ``staging_test``, ``production_verify``, ``baseline_publish``
     (:class:`DeployCheck`: ``project`` and ``role``); ``approval``; ``deploy_code``
     (the source asset); ``staging_parameters`` and ``production_parameters``.
 
@@ -179,6 +171,22 @@ class ModelDeployPipeline(Construct):
             **checks,
         )
         self.production_verify.allow_endpoint_checks(self.production, invoke=False)
+        self.baseline_publish = DeployCheck(
+            self,
+            "BaselinePublish",
+            buildspec="buildspec_publish_baseline.yml",
+            description=f"{self.pipeline_name}: the deployed model's drift baseline is published",
+            timeout=cdk.Duration.minutes(10),
+            **checks,
+        )
+        baseline_key = self.baseline_publish.allow_baseline_publish(
+            artifact_bucket=artifact_bucket,
+            project=project,
+            endpoint_name=self.production.endpoint_name,
+        )
+        self.baseline_publish.allow_package_check(model_package_group_name)
+        bucket_uri = f"s3://{artifact_bucket.bucket_name}"
+        self.baseline_uri = f"{bucket_uri}/{baseline_key}"
 
         variable = codepipeline.Variable(
             variable_name=MODEL_PACKAGE_VARIABLE,
@@ -227,68 +235,26 @@ class ModelDeployPipeline(Construct):
             use_pipeline_role_for_actions=True,
             restart_execution_on_update=False,
             variables=[variable],
-            stages=[
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[0],
-                    actions=[
-                        actions.S3SourceAction(
-                            action_name="DeployCode",
-                            bucket=self.deploy_code.bucket,
-                            bucket_key=self.deploy_code.s3_object_key,
-                            output=source,
-                            trigger=actions.S3Trigger.NONE,
-                        )
-                    ],
-                ),
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[1],
-                    actions=[
-                        check_action(
-                            "CheckModelPackage",
-                            self.package_check.project,
-                            source,
-                            {
-                                "MODEL_PACKAGE_ARN": package_arn,
-                                "MODEL_PACKAGE_GROUP": model_package_group_name,
-                            },
-                            run_order=1,
-                        ),
-                        staging_stack,
-                    ],
-                ),
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[2],
-                    actions=[
-                        check_action(
-                            "VerifyAndSmokeTest",
-                            self.staging_test.project,
-                            source,
-                            check_variables(
-                                self.staging,
-                                namespace="StagingEndpoint",
-                                model_package_arn=package_arn,
-                            ),
-                        )
-                    ],
-                ),
-                codepipeline.StageProps(stage_name=STAGE_NAMES[3], actions=[self.approval]),
-                codepipeline.StageProps(stage_name=STAGE_NAMES[4], actions=[production_stack]),
-                codepipeline.StageProps(
-                    stage_name=STAGE_NAMES[5],
-                    actions=[
-                        check_action(
-                            "VerifyProduction",
-                            self.production_verify.project,
-                            source,
-                            check_variables(
-                                self.production,
-                                namespace="ProductionEndpoint",
-                                model_package_arn=package_arn,
-                            ),
-                        )
-                    ],
-                ),
-            ],
+            stages=deploy_stages(
+                deploy_code=self.deploy_code,
+                source=source,
+                package_arn=package_arn,
+                model_package_group_name=model_package_group_name,
+                package_check=self.package_check,
+                staging=self.staging,
+                staging_stack=staging_stack,
+                staging_test=self.staging_test,
+                approval=self.approval,
+                production=self.production,
+                production_stack=production_stack,
+                production_verify=self.production_verify,
+                baseline_publish=self.baseline_publish,
+                baseline_variables={
+                    "BASELINE_SOURCE_URI": f"{bucket_uri}/{build_prefix(project)}/",
+                    "BASELINE_URI": self.baseline_uri,
+                    "KMS_KEY_ARN": artifacts_key.key_arn,
+                },
+            ),
         )
         if approval_topic_key is not None:
             approval_topic_key.grant_encrypt_decrypt(self.role)

@@ -2,7 +2,8 @@
 
 Each check runs one buildspec of ``pipeline_templates/model_deploy/deploy_code/``
 from the pipeline's source artifact: the package check before any endpoint
-changes, the staging verify and smoke test, the production verify.
+changes, the staging verify and smoke test, the production verify, and the
+publication of the deployed model's drift baseline.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from cd4ml_constructs.projects.deploy_pipeline_artifacts import PipelineArtifact
 from cd4ml_constructs.projects.deploy_pipeline_targets import EndpointTarget
 from constructs import Construct
 
+# Where the drift check of an endpoint reads its baseline, under the artifacts
+# bucket: drift-baselines/<project>/<endpoint>/baseline.json
+# (lambdas/drift_check/scheduled_check.py, default_baseline_uri).
+DRIFT_BASELINES_PREFIX = "drift-baselines"
 _CODEBUILD_LOGS = (
     "CodeBuild writes each build's log to a stream it names inside the project's own log group."
 )
@@ -142,3 +147,38 @@ class DeployCheck(Construct):
             ],
             reason="The check reads the one version the run deploys, of this project's group.",
         )
+
+    def allow_baseline_publish(
+        self, *, artifact_bucket: s3.IBucket, project: str, endpoint_name: str
+    ) -> str:
+        """Let the check copy a build's baseline to where ``endpoint_name``'s drift check reads.
+
+        Reads the project's build outputs, writes the one baseline object of the
+        endpoint, and uses the bucket's key for both. Returns the object's key.
+        """
+        key = drift_baseline_key(project, endpoint_name)
+        self.role.grant_objects(
+            artifact_bucket,
+            f"{build_prefix(project)}/runs/*",
+            write=False,
+            reason="Each build run writes its drift baseline under its own run prefix of the "
+            "project's build outputs; the model package names which one is deployed.",
+        )
+        self.role.allow(
+            "PublishBaseline",
+            actions=["s3:PutObject"],
+            resources=[artifact_bucket.arn_for_objects(key)],
+        )
+        if artifact_bucket.encryption_key is not None:
+            artifact_bucket.encryption_key.grant(self.role, "kms:GenerateDataKey")
+        return key
+
+
+def build_prefix(project: str) -> str:
+    """``projects/<project>/build``: the project's build outputs in the artifacts bucket."""
+    return f"projects/{project}/build"
+
+
+def drift_baseline_key(project: str, endpoint_name: str) -> str:
+    """``drift-baselines/<project>/<endpoint>/baseline.json``: what the drift check reads."""
+    return f"{DRIFT_BASELINES_PREFIX}/{project}/{endpoint_name}/baseline.json"

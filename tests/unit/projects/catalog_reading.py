@@ -78,3 +78,42 @@ def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str,
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] == resource_type
     }
+
+
+def account_region(environment: SynthesizedEnvironment) -> tuple[str, str]:
+    """The account and region a rendered value of the environment's templates shows."""
+    config = environment.config
+    return config.account or "123456789012", config.region or "us-east-1"
+
+
+def only(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The one resource of ``resources``."""
+    assert len(resources) == 1, list(resources)
+    return next(iter(resources.values()))
+
+
+def catalog_bucket(environment: SynthesizedEnvironment) -> tuple[str, dict[str, Any]]:
+    """The catalog bucket: logical id and resource."""
+    buckets = catalog_stack(environment).resources_of_type("AWS::S3::Bucket")
+    return next(iter(buckets.items()))
+
+
+def policy_statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The statements of a policy document."""
+    return list(document["Statement"])
+
+
+def as_list(value: Any) -> list[Any]:
+    """An IAM value that may be one item or a list, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def launch_statements(environment: SynthesizedEnvironment) -> list[dict[str, Any]]:
+    """Every statement of the launch role's managed policies."""
+    template = catalog_stack(environment)
+    (role_id,) = [k for k in template.resources_of_type("AWS::IAM::Role") if k.startswith("Launch")]
+    found = []
+    for policy in template.resources_of_type("AWS::IAM::ManagedPolicy").values():
+        if {"Ref": role_id} in policy["Properties"].get("Roles", []):
+            found += policy_statements(policy["Properties"]["PolicyDocument"])
+    return found

@@ -7,7 +7,8 @@ from typing import Any
 
 import cfnlint.decode
 
-from cd4ml_constructs.projects.deploy_pipeline import DEPLOY_CODE, STAGE_NAMES
+from cd4ml_constructs.projects.deploy_pipeline import DEPLOY_CODE
+from cd4ml_constructs.projects.deploy_pipeline_stages import STAGE_NAMES
 from tests.unit.projects import template_reading as reading
 from tests.unit.projects.deploy_pipeline_app import (
     BUCKET,
@@ -48,6 +49,7 @@ def test_the_pipeline_is_v2_queued_named_by_contract_with_the_package_variable(
             "ApproveProduction",
             "DeployProduction",
             "VerifyProduction",
+            "PublishDriftBaseline",
         ]
     )
 
@@ -203,6 +205,7 @@ def test_each_check_runs_its_own_buildspec_from_the_source(local: dict[str, Any]
     )
     assert specs == [
         "buildspec_check_package.yml",
+        "buildspec_publish_baseline.yml",
         "buildspec_staging_test.yml",
         "buildspec_verify_production.yml",
     ]

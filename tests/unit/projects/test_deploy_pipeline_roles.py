@@ -143,6 +143,7 @@ def test_grants_on_the_shared_artifacts_bucket_stop_at_the_pipelines_prefix(
     allowed = (
         "cd4ml-sandbox-churn-/*",
         "projects/churn/build/*",
+        "projects/churn/build/runs/*",
         "data-capture/cd4ml-sandbox-churn-staging/*",
         "data-capture/cd4ml-sandbox-churn-prod/*",
     )
@@ -178,6 +179,7 @@ def test_each_role_is_assumed_by_its_service_only(
         deployed.local.staging.deploy_role: "cloudformation.amazonaws.com",
         deployed.local.staging.endpoint_role: "sagemaker.amazonaws.com",
         deployed.local.staging_test.role: "codebuild.amazonaws.com",
+        deployed.local.baseline_publish.role: "codebuild.amazonaws.com",
     }
     for role, service in expected.items():
         trust = local["Resources"][reading.logical_id(role)]["Properties"][
@@ -186,14 +188,14 @@ def test_each_role_is_assumed_by_its_service_only(
         assert trust["Statement"] == [
             {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}
         ]
-    assert len(reading.of_type(local, "AWS::IAM::Role")) == 8
+    assert len(reading.of_type(local, "AWS::IAM::Role")) == 9
 
 
 # --- cross-account -----------------------------------------------------------
 
 
 def test_other_accounts_are_deployed_with_the_contract_roles(cross: dict[str, Any]) -> None:
-    assert len(reading.of_type(cross, "AWS::IAM::Role")) == 4  # pipeline and three checks
+    assert len(reading.of_type(cross, "AWS::IAM::Role")) == 5  # pipeline and four checks
     for stage, namespace, account in (
         ("DeployStaging", "StagingEndpoint", STAGING_ACCOUNT),
         ("DeployProduction", "ProductionEndpoint", PROD_ACCOUNT),
