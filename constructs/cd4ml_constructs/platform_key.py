@@ -86,7 +86,8 @@ class PlatformKey(Construct):
       ``grant_*`` methods of :attr:`key`), only through the AWS services of
       :data:`KEY_USE_SERVICES`, and create grants only for AWS resources;
     - ``BreakGlassUse``: ``break_glass``, when given, may use the key directly
-      (its assumption is alarmed, see :class:`~cd4ml_constructs.key_break_glass.KeyBreakGlass`).
+      (its assumption and use are alarmed, see
+      :class:`~cd4ml_constructs.key_break_glass.KeyBreakGlassWatch`).
 
     :param purpose: short purpose name, used in the alias and description.
     :param alias_prefix: alias namespace, derived from the environment name.
