@@ -8,18 +8,23 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from cd4ml_constructs import PlatformKey
+from cd4ml_constructs.key_break_glass import KeyBreakGlassRole
 from constructs import Construct
 
 
 class KeysStack(cdk.Stack):
-    """One key per purpose and the role that administers them.
+    """One key per purpose, the role that administers them and the break-glass role.
 
     ``key_admin_role`` may manage the keys (rotation, aliases, grants, deletion) but has
-    no permission to encrypt or decrypt; it is assumable only by principals of
-    this account that signed in with MFA.
+    no permission to encrypt or decrypt; ``break_glass_role`` (named
+    ``break_glass_role_name``) may use them directly and nothing else. Both are
+    assumable only by principals of this account that signed in with MFA.
+    Everyone else uses a key only through AWS services, as far as IAM grants
+    allow (see :class:`~cd4ml_constructs.PlatformKey`).
 
     :param alias_prefix: alias namespace, ``cd4ml/<environment>``.
     :param deletion_window_days: waiting period before a scheduled key deletion.
+    :param break_glass_role_name: ``cd4ml-<environment>-<region>-key-break-glass``.
     """
 
     def __init__(
@@ -29,6 +34,7 @@ class KeysStack(cdk.Stack):
         *,
         alias_prefix: str,
         deletion_window_days: int,
+        break_glass_role_name: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -41,6 +47,9 @@ class KeysStack(cdk.Stack):
             ),
             max_session_duration=cdk.Duration.hours(1),
         )
+        self.break_glass_role = KeyBreakGlassRole(
+            self, "KeyBreakGlass", role_name=break_glass_role_name
+        ).role
         window = cdk.Duration.days(deletion_window_days)
         self.data_lake_key = PlatformKey(
             self,
@@ -48,6 +57,7 @@ class KeysStack(cdk.Stack):
             purpose="data-lake",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
+            break_glass=self.break_glass_role,
             deletion_window=window,
         ).key
         self.artifacts_key = PlatformKey(
@@ -56,6 +66,7 @@ class KeysStack(cdk.Stack):
             purpose="artifacts",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
+            break_glass=self.break_glass_role,
             deletion_window=window,
         ).key
         # Studio home (EFS) and space (EBS) volumes hold working copies of lake
@@ -67,6 +78,7 @@ class KeysStack(cdk.Stack):
             purpose="studio",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
+            break_glass=self.break_glass_role,
             deletion_window=window,
         ).key
         self.logs_key = PlatformKey(
@@ -75,6 +87,7 @@ class KeysStack(cdk.Stack):
             purpose="logs",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
+            break_glass=self.break_glass_role,
             deletion_window=window,
             allow_cloudwatch_logs=True,
         ).key

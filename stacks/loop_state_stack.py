@@ -33,6 +33,7 @@ class LoopStateStack(cdk.Stack):
 
     :param alias_prefix: alias namespace, ``cd4ml/<environment>``.
     :param key_administrator: administers (never uses) the keys.
+    :param break_glass: may use the keys directly in an emergency (alarmed).
     :param deletion_window_days: waiting period before a scheduled key deletion.
     """
 
@@ -43,6 +44,7 @@ class LoopStateStack(cdk.Stack):
         *,
         alias_prefix: str,
         key_administrator: iam.IRole,
+        break_glass: iam.IRole,
         deletion_window_days: int,
         **kwargs: Any,
     ) -> None:
@@ -54,6 +56,7 @@ class LoopStateStack(cdk.Stack):
             purpose="loop-tables",
             alias_prefix=alias_prefix,
             administrator=key_administrator,
+            break_glass=break_glass,
             deletion_window=window,
         ).key
         self.messages_key = PlatformKey(
@@ -62,6 +65,7 @@ class LoopStateStack(cdk.Stack):
             purpose="loop-messages",
             alias_prefix=alias_prefix,
             administrator=key_administrator,
+            break_glass=break_glass,
             deletion_window=window,
         ).key
         same_account = {"StringEquals": {"aws:SourceAccount": self.account}}

@@ -55,6 +55,7 @@ class NetworkStack(cdk.Stack):
         if isinstance(vpc_settings, VpcCreate):
             self.vpc_cidr = vpc_settings.cidr
             self.vpc = self._create_vpc(vpc_settings, network.az_count, availability_zones)
+            self._log_default_security_group_handler(logs_key, network.flow_log_retention_days)
             workload_type = (
                 ec2.SubnetType.PRIVATE_WITH_EGRESS
                 if vpc_settings.nat_gateways
@@ -166,13 +167,29 @@ class NetworkStack(cdk.Stack):
             subnet_configuration=subnets,
             restrict_default_security_group=True,
         )
-        provider = self.node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
-        handler = provider.node.try_find_child("Handler") if provider else None
-        if isinstance(handler, cdk.CfnResource):
-            # aws-cdk-lib's provider both references its role and lists it in
-            # DependsOn; cfn-lint notes the redundancy (W3005) on this resource only.
-            handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         return vpc
+
+    def _log_default_security_group_handler(self, logs_key: kms.IKey, days: int) -> None:
+        """An encrypted, expiring log group for aws-cdk-lib's default-security-group handler.
+
+        The handler (``Custom::VpcRestrictDefaultSG``) is a provider function
+        that takes no log settings; without this, Lambda would create
+        ``/aws/lambda/<name>`` itself, unencrypted and kept forever.
+        """
+        provider = self.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+        handler = provider.node.find_child("Handler")
+        assert isinstance(handler, cdk.CfnResource)
+        log_group = logs.LogGroup(
+            self,
+            "DefaultSecurityGroupHandlerLogs",
+            encryption_key=logs_key,
+            retention=retention_days(days),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
+        # aws-cdk-lib's provider both references its role and lists it in
+        # DependsOn; cfn-lint notes the redundancy (W3005) on this resource only.
+        handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
 
 
 def _existing_endpoints(network: NetworkConfig) -> dict[str, Any]:

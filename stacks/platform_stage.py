@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
+from cd4ml_constructs.key_break_glass import KeyBreakGlassWatch
 from cd4ml_constructs.loop import LoopNames
 from cd4ml_constructs.projects.target_account_access import target_accounts
 from cd4ml_constructs.projects.template_catalog import templates_location
@@ -65,6 +66,7 @@ class PlatformStage(cdk.Stage):
             description=f"CD4ML Platform {name}: customer-managed KMS keys",
             alias_prefix=f"cd4ml/{name}",
             deletion_window_days=config.keys.deletion_window_days,
+            break_glass_role_name=f"cd4ml-{name}-{config.region or cdk.Aws.REGION}-key-break-glass",
             **stateful,
         )
         self.network = NetworkStack(
@@ -122,6 +124,7 @@ class PlatformStage(cdk.Stage):
             description=f"CD4ML Platform {name}: loop keys, idempotency, state and audit tables",
             alias_prefix=f"cd4ml/{name}",
             key_administrator=self.keys.key_admin_role,
+            break_glass=self.keys.break_glass_role,
             deletion_window_days=config.keys.deletion_window_days,
             **stateful,
         )
@@ -186,6 +189,14 @@ class PlatformStage(cdk.Stage):
             permissions_boundary=self.guardrails.permissions_boundary,
             creators=[self.studio.personas.ml_engineer],
             drift_check=self.loop.drift_check.function,
+        )
+        # Alarms on the platform's topic for every use of the keys' break-glass role.
+        KeyBreakGlassWatch(
+            self.project_contract,
+            "KeyBreakGlassWatch",
+            role=self.keys.break_glass_role,
+            alarm_topic=self.loop.alarm_topic,
+            messages_key=self.loop_state.messages_key,
         )
         # Order only: projects created from the template read the contract's parameters.
         self.project_catalog.add_stack_dependency(self.project_contract)

@@ -94,6 +94,7 @@ class StudioStack(cdk.Stack):
                 read=access.ml_engineer.read, write=access.ml_engineer.write
             ),
             job_subnet_ids=selected_subnet_ids(vpc, subnets),
+            job_vpc=vpc,
             job_security_group_ids=[self.job_security_group.security_group_id],
             job_keys=[artifacts_key, data_lake_key, studio_key],
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
@@ -90,10 +91,6 @@ def allow_builder_work(role: ManagedPolicyRole, resources: PersonaResources) -> 
     role.allow(
         "Jobs",
         actions=[
-            "ec2:CreateNetworkInterface",
-            "ec2:CreateNetworkInterfacePermission",
-            "ec2:DeleteNetworkInterface",
-            "ec2:DeleteNetworkInterfacePermission",
             "ec2:DescribeDhcpOptions",
             "ec2:DescribeNetworkInterfaces",
             "ec2:DescribeSecurityGroups",
@@ -105,7 +102,7 @@ def allow_builder_work(role: ManagedPolicyRole, resources: PersonaResources) -> 
             "sagemaker:Search",
         ],
         resources=["*"],
-        reason="Network interfaces of jobs in the VPC, the ECR token and listing/search: "
+        reason="Describing the VPC for jobs, the ECR token and listing/search: "
         "these actions have no resource-level permissions.",
     )
     image_actions = [
@@ -142,4 +139,48 @@ def allow_builder_work(role: ManagedPolicyRole, resources: PersonaResources) -> 
         actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
         resources=[resources.approval_parameters_arn],
         reason="Read-only view of the projects' approval policies (/cd4ml/<env>/projects/).",
+    )
+
+
+# What SageMaker does, with the persona's role, for a job in the VPC.
+NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
+    "ec2:CreateNetworkInterface",
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+)
+
+
+def allow_job_network(
+    role: ManagedPolicyRole, *, stack: cdk.Stack, subnet_ids: Sequence[str], vpc_arn: str
+) -> None:
+    """Network interfaces of SageMaker jobs, only in the platform's subnets and VPC.
+
+    An interface is created in one of ``subnet_ids`` (named), and every
+    interface action is limited by ``ec2:Subnet`` to those subnets; a new
+    interface may carry security groups of the platform's VPC only (the job
+    guardrails further require the jobs' own group).
+    """
+    subnet_arns = [
+        stack.format_arn(service="ec2", resource="subnet", resource_name=subnet_id)
+        for subnet_id in subnet_ids
+    ]
+    role.allow(
+        "Jobs",
+        actions=list(NETWORK_INTERFACE_ACTIONS),
+        resources=[
+            stack.format_arn(service="ec2", resource="network-interface", resource_name="*")
+        ],
+        conditions={"ArnEquals": {"ec2:Subnet": subnet_arns}},
+        reason="Network interfaces SageMaker creates and names for jobs, limited by "
+        "condition (ec2:Subnet) to the platform's subnets.",
+    )
+    role.allow("Jobs", actions=["ec2:CreateNetworkInterface"], resources=subnet_arns)
+    role.allow(
+        "Jobs",
+        actions=["ec2:CreateNetworkInterface"],
+        resources=[stack.format_arn(service="ec2", resource="security-group", resource_name="*")],
+        conditions={"ArnEquals": {"ec2:Vpc": vpc_arn}},
+        reason="Security groups a job's network interface carries, limited by condition "
+        "(ec2:Vpc) to the platform's VPC.",
     )

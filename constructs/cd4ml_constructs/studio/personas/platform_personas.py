@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -18,7 +19,7 @@ from cd4ml_constructs.studio.personas import (
     platform_admin,
 )
 from cd4ml_constructs.studio.personas.actions import SAGEMAKER, SESSION_DURATION
-from cd4ml_constructs.studio.personas.builder import ZoneGrants
+from cd4ml_constructs.studio.personas.builder import ZoneGrants, allow_job_network
 from cd4ml_constructs.studio.personas.resources import PersonaResources
 from cd4ml_constructs.studio.personas.separation_of_duties import (
     deny_approval_policy_changes,
@@ -71,7 +72,10 @@ class PlatformPersonas(Construct):
     :param studio_key: the key of Studio's home and space volumes.
     :param data_scientist_zones: lake zones of the data scientist.
     :param ml_engineer_zones: lake zones of the ML engineer.
-    :param job_subnet_ids: the subnets SageMaker jobs may run in (tokens allowed).
+    :param job_subnet_ids: the subnets SageMaker jobs may run in (tokens allowed);
+        the builders' network-interface actions are limited to them.
+    :param job_vpc: the platform's VPC, the only one whose security groups a
+        job's network interface may carry.
     :param job_security_group_ids: the security groups SageMaker jobs may carry.
     :param job_keys: the keys of SageMaker job volumes and outputs.
     """
@@ -88,6 +92,7 @@ class PlatformPersonas(Construct):
         data_scientist_zones: ZoneGrants,
         ml_engineer_zones: ZoneGrants,
         job_subnet_ids: Sequence[str],
+        job_vpc: ec2.IVpc,
         job_security_group_ids: Sequence[str],
         job_keys: Sequence[kms.IKey],
     ) -> None:
@@ -152,6 +157,13 @@ class PlatformPersonas(Construct):
             zone_buckets=zone_buckets,
             zones=ml_engineer_zones,
         )
+        for builder in (self.data_scientist, self.ml_engineer):
+            allow_job_network(
+                builder,
+                stack=self.resources.stack,
+                subnet_ids=job_subnet_ids,
+                vpc_arn=job_vpc.vpc_arn,
+            )
         model_approver.grant_model_approver(self.model_approver, resources=self.resources)
         platform_admin.grant_platform_admin(self.platform_admin, resources=self.resources)
         for role in (self.data_scientist, self.ml_engineer, self.model_approver):
