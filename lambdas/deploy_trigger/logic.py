@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-
-from botocore.client import BaseClient
+from typing import TYPE_CHECKING
 
 from deploy_trigger.deploy_lock import ProjectBusy, deploy_lock
 from deploy_trigger.rollback import FUNCTION_NAME, roll_back_rejected
@@ -34,6 +33,9 @@ from loop_common.outcome import Decision, Outcome
 from loop_common.package_decision import record_package_decision
 from loop_common.package_events import ModelPackageChange
 from loop_common.policy import ProjectPolicy
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 __all__ = [
     "FUNCTION_NAME",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-
-from botocore.client import BaseClient
+from typing import TYPE_CHECKING
 
 from deploy_trigger.deploy_lock import deploy_lock
 from deploy_trigger.sending import send_version
@@ -18,6 +17,9 @@ from loop_common.outcome import Decision, Outcome
 from loop_common.package_decision import record_package_decision
 from loop_common.package_events import ModelPackageChange
 from loop_common.policy import ProjectPolicy
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 FUNCTION_NAME = "deploy-trigger"
 
