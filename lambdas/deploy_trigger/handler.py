@@ -12,7 +12,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from deploy_trigger.logic import FUNCTION_NAME, deploy_approved, roll_back_rejected
+from deploy_trigger.logic import FUNCTION_NAME, DeployContext, deploy_approved, roll_back_rejected
 from loop_common.deploy_state import DeployState
 from loop_common.events import (
     EventEnvelope,
@@ -21,7 +21,7 @@ from loop_common.events import (
 from loop_common.function_runtime import FunctionRuntime
 from loop_common.model_registry import APPROVED, REJECTED, ModelRegistry
 from loop_common.notifications import Notifier
-from loop_common.package_events import ModelPackageChange, read_model_package_change
+from loop_common.package_events import ModelPackageChange, read_change_in_status
 from loop_common.policy import ProjectPolicy
 from loop_common.settings import required_variable
 
@@ -38,41 +38,26 @@ state = DeployState(dynamodb=dynamodb, table_name=required_variable(os.environ, 
 
 def read_decided_change(envelope: EventEnvelope) -> ModelPackageChange | NotActionable:
     """The package change, if the package was just approved or rejected."""
-    change = read_model_package_change(envelope, runtime.names)
-    if change.approval_status not in (APPROVED, REJECTED):
-        return NotActionable(
-            "NotApprovedOrRejected", f"package is {change.approval_status}", project=change.project
-        )
-    return change
+    return read_change_in_status(
+        envelope, runtime.names, statuses=(APPROVED, REJECTED), reason="NotApprovedOrRejected"
+    )
 
 
 def decide(
     *, event: dict[str, Any], request: ModelPackageChange, policy: ProjectPolicy
 ) -> dict[str, Any]:
     """Deploy or roll back once per event id; a redelivery gets the first answer back."""
-    now = datetime.now(UTC)
-    if request.approval_status == APPROVED:
-        outcome = deploy_approved(
-            request,
-            policy=policy,
-            registry=registry,
-            codepipeline=codepipeline,
-            state=state,
-            audit=audit,
-            now=now,
-        )
-    else:
-        outcome = roll_back_rejected(
-            request,
-            policy=policy,
-            registry=registry,
-            codepipeline=codepipeline,
-            state=state,
-            notifier=notifier,
-            audit=audit,
-            now=now,
-        )
-    return outcome.as_response()
+    context = DeployContext(
+        policy=policy,
+        registry=registry,
+        codepipeline=codepipeline,
+        state=state,
+        notifier=notifier,
+        audit=audit,
+        now=datetime.now(UTC),
+    )
+    act = deploy_approved if request.approval_status == APPROVED else roll_back_rejected
+    return act(request, context).as_response()
 
 
 handler = runtime.lambda_handler(read=read_decided_change, decide=decide)

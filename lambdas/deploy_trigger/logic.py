@@ -18,69 +18,32 @@ a definite refusal to start puts the previous record back.
 
 from __future__ import annotations
 
-import functools
-from datetime import datetime
-
-from botocore.client import BaseClient
-
-from deploy_trigger.deploy_lock import ProjectBusy, deploy_lock
-from deploy_trigger.rollback import FUNCTION_NAME, roll_back_rejected
-from deploy_trigger.sending import MODEL_PACKAGE_VARIABLE, send_version, start_deploy
-from loop_common.audit import AuditTrail, AuditValue
-from loop_common.deploy_state import NOT_STARTED, DeployedVersion, DeployState
-from loop_common.model_registry import APPROVED, ModelPackage, ModelRegistry
+from deploy_trigger.deploy_context import FUNCTION_NAME, DeployContext, under_deploy_lock
+from deploy_trigger.deploy_lock import ProjectBusy
+from deploy_trigger.rollback import roll_back_rejected
+from deploy_trigger.sending import MODEL_PACKAGE_VARIABLE, start_deploy
+from loop_common.audit import AuditValue
+from loop_common.deploy_state import NOT_STARTED, DeployedVersion
+from loop_common.model_registry import APPROVED, ModelPackage
 from loop_common.naming import request_token
 from loop_common.outcome import Decision, Outcome
-from loop_common.package_decision import record_package_decision
 from loop_common.package_events import ModelPackageChange
-from loop_common.policy import ProjectPolicy
 
 __all__ = [
     "FUNCTION_NAME",
     "MODEL_PACKAGE_VARIABLE",
+    "DeployContext",
     "ProjectBusy",
     "deploy_approved",
     "roll_back_rejected",
     "start_deploy",
 ]
 
-_record = functools.partial(record_package_decision, function=FUNCTION_NAME)
 
-
-def deploy_approved(
-    change: ModelPackageChange,
-    *,
-    policy: ProjectPolicy,
-    registry: ModelRegistry,
-    codepipeline: BaseClient,
-    state: DeployState,
-    audit: AuditTrail,
-    now: datetime,
-) -> Outcome:
+@under_deploy_lock
+def deploy_approved(change: ModelPackageChange, context: DeployContext) -> Outcome:
     """Deploy the package the event says was approved, if it still is and is the newest."""
-    with deploy_lock(state, change.project, change.event_id):
-        return _deploy_approved(
-            change,
-            policy=policy,
-            registry=registry,
-            codepipeline=codepipeline,
-            state=state,
-            audit=audit,
-            now=now,
-        )
-
-
-def _deploy_approved(
-    change: ModelPackageChange,
-    *,
-    policy: ProjectPolicy,
-    registry: ModelRegistry,
-    codepipeline: BaseClient,
-    state: DeployState,
-    audit: AuditTrail,
-    now: datetime,
-) -> Outcome:
-    package = registry.describe(change.package_arn)
+    package = context.registry.describe(change.package_arn)
     inputs: dict[str, AuditValue] = {
         "package_arn": change.package_arn,
         "event_status": change.approval_status,
@@ -88,49 +51,31 @@ def _deploy_approved(
     if package is None or package.approval_status != APPROVED:
         status = "gone" if package is None else package.approval_status
         inputs["current_status"] = status
-        return _record(
+        return context.record(
             change,
-            audit,
-            now,
             Decision.SKIPPED_STATUS_CHANGED,
             f"the package is {status} now, not Approved; nothing was deployed",
             inputs,
         )
-    deployed = state.deployed_version(change.project)
+    deployed = context.state.deployed_version(change.project)
     inputs["deployed_package_arn"] = deployed.model_package_arn if deployed else None
     retry = deployed is not None and deployed.event_id == change.event_id
     if not retry:
-        refusal = _refuse_deploy(change, package, deployed, registry, audit, now, inputs)
+        refusal = _refuse_deploy(change, package, deployed, context, inputs)
         if refusal is not None:
             return refusal
-    sent = send_version(
-        state,
-        codepipeline,
-        project=change.project,
-        pipeline=policy.deploy_pipeline,
-        version=DeployedVersion(
-            model_package_arn=package.arn,
-            model_package_version=package.version,
-            deploy_execution_id=NOT_STARTED,
-            event_id=change.event_id,
-            cause="approved",
-            requested_at=now,
-        ),
+    sent = context.send(
+        change,
+        context.version_of(change, package, "approved"),
         previous=deployed,
         token=request_token("deploy", change.event_id),
     )
-    return _record(
+    return context.record(
         change,
-        audit,
-        now,
         Decision.DEPLOY_STARTED,
         f"version {package.version} was approved; the deploy pipeline was started for it",
         inputs,
-        {
-            "deploy_pipeline": policy.deploy_pipeline,
-            "deploy_execution_id": sent.deploy_execution_id,
-            "deployed_package_arn": package.arn,
-        },
+        context.started(sent),
     )
 
 
@@ -138,9 +83,7 @@ def _refuse_deploy(
     change: ModelPackageChange,
     package: ModelPackage,
     deployed: DeployedVersion | None,
-    registry: ModelRegistry,
-    audit: AuditTrail,
-    now: datetime,
+    context: DeployContext,
     inputs: dict[str, AuditValue],
 ) -> Outcome | None:
     """The outcome when an approved package must not be deployed, else None."""
@@ -149,22 +92,18 @@ def _refuse_deploy(
         and deployed.model_package_arn == package.arn
         and deployed.deploy_execution_id != NOT_STARTED
     ):
-        return _record(
+        return context.record(
             change,
-            audit,
-            now,
             Decision.SKIPPED_ALREADY_DEPLOYED,
             f"version {package.version} is already the deployed version (event "
             f"{deployed.event_id}); it is not deployed twice",
             inputs,
         )
-    newest = registry.latest_approved(package.group, excluding=None)
+    newest = context.registry.latest_approved(package.group, excluding=None)
     if newest is not None and newest.version > package.version:
         inputs["newest_approved_version"] = newest.version
-        return _record(
+        return context.record(
             change,
-            audit,
-            now,
             Decision.SKIPPED_SUPERSEDED,
             f"version {package.version} is older than approved version {newest.version}; "
             "production never goes back to an older version on a late approval (reject the "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from botocore.client import BaseClient
+from typing import TYPE_CHECKING
 
 from loop_common.aws_errors import is_definite_refusal
 from loop_common.deploy_state import DeployedVersion, DeployState
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 MODEL_PACKAGE_VARIABLE = "ModelPackageArn"
 

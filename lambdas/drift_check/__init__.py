@@ -15,6 +15,6 @@ itself, in plain Python and numpy:
 * ``drift_check.handler`` is the Lambda entry point (``drift_check.handler.handler``),
   run per deployed model by EventBridge Scheduler.
 
-Runtime dependencies: numpy, boto3 and aws_lambda_powertools (the last two only in
+Runtime dependencies: numpy, botocore and aws_lambda_powertools (the last two only in
 the handler side). No pandas, no scipy.
 """

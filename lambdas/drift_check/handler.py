@@ -41,9 +41,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
-from botocore.config import Config
 
 from drift_check.request import DriftCheckRequest, InvalidDriftCheckRequest
 from drift_check.scheduled_check import (
@@ -55,19 +53,28 @@ from drift_check.scheduled_check import (
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "drift-check"))
 
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+_RETRIES = {"mode": "standard", "max_attempts": 5}
 _clients: AwsClients | None = None
 
 
 def aws_clients() -> AwsClients:
-    """The function's boto3 clients, created on first use and then reused."""
+    """The function's clients, created on first use and then reused.
+
+    botocore loads here rather than at import, from one plain botocore session
+    (boto3's would also load its S3 transfer manager, which the check does not use).
+    """
     global _clients
     if _clients is None:
+        import botocore.session
+        from botocore.config import Config
+
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        session = botocore.session.get_session()
+        config = Config(retries=_RETRIES)
         _clients = AwsClients(
-            s3=boto3.client("s3", region_name=region, config=_CLIENT_CONFIG),
-            cloudwatch=boto3.client("cloudwatch", region_name=region, config=_CLIENT_CONFIG),
-            sagemaker=boto3.client("sagemaker", region_name=region, config=_CLIENT_CONFIG),
+            s3=session.create_client("s3", region_name=region, config=config),
+            cloudwatch=session.create_client("cloudwatch", region_name=region, config=config),
+            sagemaker=session.create_client("sagemaker", region_name=region, config=config),
         )
     return _clients
 

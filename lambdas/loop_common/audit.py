@@ -9,20 +9,29 @@ first one. It is written after the action it records, never before.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeSerializer
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeSerializer
+    from botocore.client import BaseClient
 
 AuditValue = str | int | float | bool | None
 
-_serializer = TypeSerializer()
+
+@functools.cache
+def _serializer() -> TypeSerializer:
+    # boto3, and with it its S3 transfer manager, loads with the first record, not at import.
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
 
 
 def iso_utc(moment: datetime) -> str:
@@ -81,7 +90,7 @@ class AuditRecord:
             "occurred_at": iso_utc(self.occurred_at),
             "recorded_at": iso_utc(recorded_at),
         }
-        return {key: _serializer.serialize(value) for key, value in plain.items()}
+        return {key: _serializer().serialize(value) for key, value in plain.items()}
 
 
 # DynamoDB numbers: 38 significant digits, magnitudes from 1E-130 up to below 1E+126.

@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from loop_common.aws_errors import error_code, is_transient
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 MAX_REPORT_BYTES = 1_048_576
 MAX_REPORT_DEPTH = 32

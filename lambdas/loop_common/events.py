@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from loop_common.naming import parse_arn
+from loop_common.naming import Arn, parse_arn
 
 SourceAndType = tuple[str, str]
 
@@ -197,6 +197,27 @@ def own_account_id(platform_account_id: str | None, invoked_function_arn: str) -
     if arn is None or not arn.account:
         raise ValueError(f"cannot read an account id from {invoked_function_arn!r}")
     return arn.account
+
+
+def own_sagemaker_arn(value: str, envelope: EventEnvelope, what: str) -> Arn:
+    """``value`` read as a SageMaker ARN in the event's own account and region.
+
+    Raises:
+        EventRejected: ``MalformedDetail`` for anything but a SageMaker ARN,
+            ``ForeignResource`` for one of another account or region.
+    """
+    arn = parse_arn(value)
+    if arn is None or arn.service != "sagemaker":
+        raise EventRejected(DropReason.MALFORMED_DETAIL, f"not a SageMaker ARN: {value!r}")
+    if arn.account != envelope.account:
+        raise EventRejected(
+            DropReason.FOREIGN_RESOURCE, f"{what} in account {arn.account or '(none)'}"
+        )
+    if envelope.region is not None and arn.region != envelope.region:
+        raise EventRejected(
+            DropReason.FOREIGN_RESOURCE, f"{what} in region {arn.region or '(none)'}"
+        )
+    return arn
 
 
 def accept_envelope(

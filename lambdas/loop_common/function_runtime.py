@@ -23,19 +23,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.client import BaseClient
 
 from loop_common.audit import AuditTrail
 from loop_common.aws_clients import LazyClients
@@ -48,7 +38,7 @@ from loop_common.events import (
     check_event_age,
     own_account_id,
 )
-from loop_common.idempotency import event_idempotency_config, idempotency_store
+from loop_common.idempotency import DecisionInProgress, EventIdempotency
 from loop_common.naming import ResourceNames
 from loop_common.observability import (
     REPLAYED_FLAG,
@@ -62,6 +52,11 @@ from loop_common.package_events import ModelPackageChange
 from loop_common.policy import PolicyReader, ProjectPolicy, check_topic_account
 from loop_common.redrive import REDRIVE_REQUESTED, Redrive, read_redrive, record_redrive
 from loop_common.settings import MAX_EVENT_AHEAD_SECONDS, LoopSettings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from botocore.client import BaseClient
 
 DEFAULT_METRICS_NAMESPACE = "CD4ML"
 
@@ -115,8 +110,9 @@ class FunctionRuntime:
             and (for the functions that keep state) the state table.
         policies: the project policies, cached per warm container.
         audit: the audit trail.
-        idempotency_config: idempotency keyed on the event ``id``.
-        persistence_store: the idempotency records in ``IDEMPOTENCY_TABLE``.
+        idempotency: the records in ``IDEMPOTENCY_TABLE`` that answer a redelivered
+            event, keyed on the event ``id``; Powertools' idempotency utility is
+            loaded when the first event reaches a decision.
     """
 
     function_name: str
@@ -129,8 +125,7 @@ class FunctionRuntime:
     dynamodb: BaseClient
     policies: PolicyReader
     audit: AuditTrail
-    idempotency_config: IdempotencyConfig
-    persistence_store: DynamoDBPersistenceLayer
+    idempotency: EventIdempotency
 
     @classmethod
     def from_environ(cls, function_name: str) -> FunctionRuntime:
@@ -163,9 +158,15 @@ class FunctionRuntime:
                 cache_seconds=settings.policy_cache_seconds,
             ),
             audit=AuditTrail(dynamodb=dynamodb, table_name=settings.audit_table),
-            idempotency_config=event_idempotency_config(),
-            persistence_store=idempotency_store(settings.idempotency_table, dynamodb=dynamodb),
+            idempotency=EventIdempotency(
+                table_name=settings.idempotency_table, dynamodb=dynamodb, key_prefix=function_name
+            ),
         )
+
+    @property
+    def persistence_store(self) -> DynamoDBPersistenceLayer:
+        """The Powertools persistence layer of the idempotency records (loaded now)."""
+        return self.idempotency.persistence_store
 
     def client(self, service: str) -> BaseClient:
         """The function's client of ``service``, created on its first call."""
@@ -199,16 +200,7 @@ class FunctionRuntime:
         are keyed ``<function name>#<hash of the event id>``; a different prefix
         would orphan the records already written.
         """
-        return cast(
-            DecideFunction,
-            idempotent_function(
-                decide,
-                data_keyword_argument="event",
-                config=self.idempotency_config,
-                persistence_store=self.persistence_store,
-                key_prefix=self.function_name,
-            ),
-        )
+        return self.idempotency.once_per_event(decide)
 
     def handle(
         self,
@@ -231,7 +223,6 @@ class FunctionRuntime:
         Returns:
             The response: ``dropped``, ``ignored`` or the decision taken.
         """
-        self.idempotency_config.register_lambda_context(context)
         now = datetime.now(UTC)
         redrive: Redrive | None = None
         try:
@@ -274,8 +265,9 @@ class FunctionRuntime:
                     audit=self.audit,
                     now=now,
                 )
+            self.idempotency.register_lambda_context(context)
             response = decide(event=event, request=request, policy=policy)
-        except IdempotencyAlreadyInProgressError:
+        except DecisionInProgress:
             # A concurrent copy of this very event is being decided: not a failure.
             response = Outcome(
                 Decision.DUPLICATE_IN_PROGRESS,

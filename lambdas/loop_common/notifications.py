@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from botocore.client import BaseClient
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
 
 _SUBJECT_LIMIT = 100
 _NOT_SUBJECT_SAFE = re.compile(r"[^ -~]+")

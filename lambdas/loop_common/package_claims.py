@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 CLAIM_SECONDS = 24 * 60 * 60
 

@@ -8,6 +8,7 @@ three approval statuses; anything else is refused with a ``DropReason``.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,10 +19,12 @@ from loop_common.events import (
     DropReason,
     EventEnvelope,
     EventRejected,
+    NotActionable,
     _EventModel,
+    own_sagemaker_arn,
     read_detail,
 )
-from loop_common.naming import ResourceNames, parse_arn
+from loop_common.naming import ResourceNames
 
 MODEL_APPROVAL_STATUSES = frozenset({"Approved", "Rejected", "PendingManualApproval"})
 
@@ -75,19 +78,7 @@ def read_model_package_change(envelope: EventEnvelope, names: ResourceNames) -> 
         raise EventRejected(
             DropReason.UNKNOWN_PROJECT, f"model package group {detail.group!r} is not ours"
         )
-    arn = parse_arn(detail.package_arn)
-    if arn is None or arn.service != "sagemaker":
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"not a SageMaker ARN: {detail.package_arn!r}"
-        )
-    if arn.account != envelope.account:
-        raise EventRejected(
-            DropReason.FOREIGN_RESOURCE, f"model package in account {arn.account or '(none)'}"
-        )
-    if envelope.region is not None and arn.region != envelope.region:
-        raise EventRejected(
-            DropReason.FOREIGN_RESOURCE, f"model package in region {arn.region or '(none)'}"
-        )
+    arn = own_sagemaker_arn(detail.package_arn, envelope, "model package")
     kind, _, rest = arn.resource.partition("/")
     group_in_arn, _, version = rest.partition("/")
     if (
@@ -108,3 +99,17 @@ def read_model_package_change(envelope: EventEnvelope, names: ResourceNames) -> 
         version=int(version),
         approval_status=detail.approval_status,
     )
+
+
+def read_change_in_status(
+    envelope: EventEnvelope, names: ResourceNames, *, statuses: Collection[str], reason: str
+) -> ModelPackageChange | NotActionable:
+    """The package change if the package is now in one of ``statuses``; else ``reason``.
+
+    A change to any other status is well formed but not the function's business:
+    it is ignored (``NotActionable`` with ``reason``), never acted on.
+    """
+    change = read_model_package_change(envelope, names)
+    if change.approval_status not in statuses:
+        return NotActionable(reason, f"package is {change.approval_status}", project=change.project)
+    return change

@@ -13,9 +13,8 @@ import math
 import re
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from pydantic import (
     BaseModel,
@@ -28,6 +27,9 @@ from pydantic import (
 
 from loop_common.metric_ranges import DEFAULT_VALID_RANGES
 from loop_common.naming import ResourceNames, is_project_name, parse_arn, raw_data_prefix
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 SUPPORTED_SCHEMA_VERSION = 1
 

@@ -11,10 +11,12 @@ deletes expired items lazily, so every read and conditional write compares
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 
 def project_key(project: str) -> str:

@@ -18,7 +18,7 @@ from loop_common.function_runtime import FunctionRuntime
 from loop_common.model_registry import PENDING_MANUAL_APPROVAL, ModelRegistry
 from loop_common.notifications import Notifier
 from loop_common.package_claims import PackageClaims
-from loop_common.package_events import ModelPackageChange, read_model_package_change
+from loop_common.package_events import ModelPackageChange, read_change_in_status
 from loop_common.policy import ProjectPolicy
 from quality_gate.logic import FUNCTION_NAME, evaluate_candidate
 
@@ -37,12 +37,9 @@ claims = PackageClaims(
 
 def read_pending_change(envelope: EventEnvelope) -> ModelPackageChange | NotActionable:
     """The package change, if the package now waits for approval."""
-    change = read_model_package_change(envelope, runtime.names)
-    if change.approval_status != PENDING_MANUAL_APPROVAL:
-        return NotActionable(
-            "NotPendingApproval", f"package is {change.approval_status}", project=change.project
-        )
-    return change
+    return read_change_in_status(
+        envelope, runtime.names, statuses=(PENDING_MANUAL_APPROVAL,), reason="NotPendingApproval"
+    )
 
 
 def decide(

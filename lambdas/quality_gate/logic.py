@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-
-from botocore.client import BaseClient
+from typing import TYPE_CHECKING
 
 from loop_common.audit import AuditTrail, AuditValue, decision_id
 from loop_common.evaluation_report import read_metric
@@ -30,6 +29,9 @@ from quality_gate.approval_text import (
     read_marker,
 )
 from quality_gate.judgement import Champion, Evidence, Judgement, judge, plausible
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 FUNCTION_NAME = "quality-gate"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, iso_utc
@@ -30,6 +30,9 @@ from retrain_trigger.requests import (
     Trigger,
     read_retrain_event,
 )
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 __all__ = [
     "BuildRunEnded",

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-
-from botocore.client import BaseClient
+from typing import TYPE_CHECKING
 
 from loop_common.outcome import Outcome
 from loop_common.state_store import PendingRetrain, StateStore
 from retrain_trigger.requests import RetrainRequest, Trigger
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 PENDING_RETRAIN_DAYS = 7
 RESUMED_SUFFIX = ".resumed"

@@ -29,9 +29,10 @@ from loop_common.events import (
     ObjectCreatedDetail,
     PipelineExecutionStatusDetail,
     ScheduledRetrainDetail,
+    own_sagemaker_arn,
     read_detail,
 )
-from loop_common.naming import ResourceNames, is_project_name, parse_arn, project_from_raw_key
+from loop_common.naming import ResourceNames, is_project_name, project_from_raw_key
 
 FINISHED_RUN_STATUSES = frozenset({"Succeeded", "Failed", "Stopped"})
 RUNNING_STATUSES = frozenset({"Executing", "Stopping"})
@@ -172,19 +173,7 @@ def _read_run_status(
     envelope: EventEnvelope, names: ResourceNames
 ) -> BuildRunEnded | NotActionable:
     detail = read_detail(envelope, PipelineExecutionStatusDetail)
-    arn = parse_arn(detail.pipeline_arn)
-    if arn is None or arn.service != "sagemaker":
-        raise EventRejected(
-            DropReason.MALFORMED_DETAIL, f"not a SageMaker ARN: {detail.pipeline_arn!r}"
-        )
-    if arn.account != envelope.account:
-        raise EventRejected(
-            DropReason.FOREIGN_RESOURCE, f"pipeline in account {arn.account or '(none)'}"
-        )
-    if envelope.region is not None and arn.region != envelope.region:
-        raise EventRejected(
-            DropReason.FOREIGN_RESOURCE, f"pipeline in region {arn.region or '(none)'}"
-        )
+    arn = own_sagemaker_arn(detail.pipeline_arn, envelope, "pipeline")
     kind, _, pipeline_name = arn.resource.partition("/")
     if kind != "pipeline" or not pipeline_name or "/" in pipeline_name:
         raise EventRejected(
