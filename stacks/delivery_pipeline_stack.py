@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.delivery import (
@@ -50,9 +51,16 @@ class DeliveryReplicationStack(cdk.Stack):
     (``alias/<alias_prefix>/artifacts``), so that the pipeline's template in
     its own region can name both.
 
+    The deploy roles of the environments in this region read their input
+    here: the bucket and key policies name them. The pipeline reaches the
+    store through the names alone (:meth:`view`), so that aws-cdk-lib writes
+    no grant of its own into the key policy: the tooling account uses the key
+    only through AWS services, like every platform key.
+
     :param alias_prefix: alias namespace of the key, that of the pipeline's own key.
     :param boundary_name: name of the permissions boundary of the stack's role
         (IAM names are account-global: it carries the region).
+    :param readers: ARNs of the CDK deploy roles that read the pipeline's artifacts here.
     :param tags: the pipeline's required tags.
     """
 
@@ -63,10 +71,13 @@ class DeliveryReplicationStack(cdk.Stack):
         *,
         alias_prefix: str,
         boundary_name: str,
+        readers: Sequence[str],
         tags: dict[str, str],
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        # Commercial partition: config admits no other region (config/layers.py).
+        self.alias_arn = f"arn:aws:kms:{self.region}:{self.account}:alias/{alias_prefix}/artifacts"
         boundary = PlatformPermissionsBoundary(
             self, "PermissionsBoundary", policy_name=boundary_name, iam_path=f"/{boundary_name}/"
         )
@@ -81,7 +92,38 @@ class DeliveryReplicationStack(cdk.Stack):
             encrypt_with_alias=True,
         )
         self.bucket = self.store.artifact_bucket
+        if readers:
+            principals = [iam.ArnPrincipal(arn) for arn in readers]
+            self.bucket.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="DeployRolesReadArtifacts",
+                    principals=principals,
+                    actions=["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+                    resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+                )
+            )
+            self.store.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="DeployRolesDecryptArtifacts",
+                    principals=principals,
+                    actions=["kms:Decrypt", "kms:DescribeKey"],
+                    resources=["*"],
+                )
+            )
         RequiredTags.apply(self, tags)
+
+    def view(self, scope: Construct) -> s3.IBucket:
+        """The store as ``scope`` (the pipeline stack) names it: bucket name and key alias."""
+        return s3.Bucket.from_bucket_attributes(
+            scope,
+            f"Replication-{self.region}",
+            bucket_name=self.bucket.bucket_name,
+            region=self.region,
+            account=self.account,
+            encryption_key=kms.Key.from_key_arn(
+                scope, f"ReplicationKey-{self.region}", self.alias_arn
+            ),
+        )
 
 
 class DeliveryPipelineStack(cdk.Stack):
@@ -130,10 +172,19 @@ class DeliveryPipelineStack(cdk.Stack):
                 env=cdk.Environment(account=config.tooling.account, region=region),
                 alias_prefix=f"cd4ml/{name}",
                 boundary_name=f"{name}-{region}-permissions-boundary",
+                readers=[
+                    _bootstrap_role_arn(t.environment.account, region, "deploy")
+                    for t in settings.targets
+                    if t.environment.region == region and t.environment.account
+                ],
                 tags=tags,
             )
             for region in settings.replication_regions
         }
+        for replication in self.replication.values():
+            self.add_stack_dependency(
+                replication, "the pipeline's artifact store in another region"
+            )
         boundary = PlatformPermissionsBoundary(
             self,
             "PermissionsBoundary",
@@ -187,21 +238,24 @@ class DeliveryPipelineStack(cdk.Stack):
             cross_account_keys=settings.cross_account,
             log_retention_days=max(t.environment.log_retention_days for t in settings.targets),
             alias_prefix=f"cd4ml/{name}",
-            replication_buckets=_buckets(self.replication),
+            replication_buckets={
+                region: stack.view(self) for region, stack in self.replication.items()
+            },
         )
         RequiredTags.apply(self, tags)
 
 
-def _buckets(replication: dict[str, DeliveryReplicationStack]) -> dict[str, s3.IBucket]:
-    return {region: stack.bucket for region, stack in replication.items()}
-
-
 def _lookup_role_arn(stage: PlatformStage) -> str:
     """The stage's CDK lookup role (bootstrap, ReadOnlyAccess), in its account and region."""
-    account = stage.account or cdk.Aws.ACCOUNT_ID
-    region = stage.region or cdk.Aws.REGION
+    return _bootstrap_role_arn(
+        stage.account or cdk.Aws.ACCOUNT_ID, stage.region or cdk.Aws.REGION, "lookup"
+    )
+
+
+def _bootstrap_role_arn(account: str, region: str, purpose: str) -> str:
+    """A CDK bootstrap role (``deploy``, ``lookup``) of the default qualifier."""
     qualifier = cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
     return (
         f"arn:{cdk.Aws.PARTITION}:iam::{account}:role/"
-        f"cdk-{qualifier}-lookup-role-{account}-{region}"
+        f"cdk-{qualifier}-{purpose}-role-{account}-{region}"
     )

@@ -123,7 +123,7 @@ def test_the_pipeline_role_uses_keys_of_other_regions_only_if_they_are_its_own(
         ).items()
         if logical_id.startswith("DeliveryPipelineRole")
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if statement["Resource"] == "*"
+        if "us-east-1" in json.dumps(statement["Resource"]) and "kms:Decrypt" in statement["Action"]
     ]
     assert statements == [
         {
@@ -138,9 +138,49 @@ def test_the_pipeline_role_uses_keys_of_other_regions_only_if_they_are_its_own(
                 "ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/cd4ml/cd4ml-delivery/*"}
             },
             "Effect": "Allow",
-            "Resource": "*",
+            "Resource": "arn:aws:kms:us-east-1:444455556666:key/*",
         }
     ]
+
+
+def test_the_replication_key_admits_the_tooling_account_only_through_services(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    replication = delivery_cross_region.assembly.stack(REPLICATION)
+    (key,) = replication.resources_of_type("AWS::KMS::Key").values()
+    root = "arn:aws:iam::444455556666:root"
+    uses = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s["Principal"].get("AWS") == root
+        and any(
+            a.startswith(("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")) for a in s["Action"]
+        )
+    ]
+    assert [s["Sid"] for s in uses] == ["AccountUseThroughServices"]
+    condition = uses[0]["Condition"]["StringEquals"]
+    assert condition["kms:CallerAccount"] == "444455556666"
+    assert {"Fn::Join": ["", ["s3.us-east-1.", {"Ref": "AWS::URLSuffix"}]]} in condition[
+        "kms:ViaService"
+    ]
+    (readers,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Sid") == "DeployRolesDecryptArtifacts"
+    ]
+    assert readers["Principal"] == {"AWS": deploy_role("222233334444", "us-east-1")}
+    assert readers["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in replication.resources_of_type("AWS::S3::BucketPolicy").values()
+        if any(
+            s.get("Sid") == "DeployRolesReadArtifacts"
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        )
+    ]
+    (read,) = [s for s in policy if s.get("Sid") == "DeployRolesReadArtifacts"]
+    assert read["Principal"] == {"AWS": deploy_role("222233334444", "us-east-1")}
+    assert read["Action"] == ["s3:GetBucket*", "s3:GetObject*", "s3:List*"]
 
 
 def test_cross_region_passes_every_pack_and_cfn_lint(
