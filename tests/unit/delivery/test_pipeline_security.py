@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cfnlint.api
+import pytest
 
 from tests.unit.delivery.conftest import SynthesizedDelivery
 
@@ -50,9 +51,11 @@ def test_build_logs_are_encrypted_and_kept(delivery_example: SynthesizedDelivery
         assert "EncryptionKey" in properties
 
 
+@pytest.mark.parametrize("fixture", ["delivery_example", "delivery_cross_region"])
 def test_example_passes_every_pack_with_used_acknowledgements(
-    delivery_example: SynthesizedDelivery,
+    fixture: str, request: pytest.FixtureRequest
 ) -> None:
+    delivery_example: SynthesizedDelivery = request.getfixturevalue(fixture)
     assert delivery_example.assembly.findings(suppressed=False) == []
     suppressed = {
         (f"{plugin}::{rule}", path)
