@@ -64,6 +64,7 @@ KEY_USE_SERVICES: tuple[str, ...] = (
     "logs",
     "s3",
     "sagemaker",
+    "scheduler",
     "sns",
     "sqs",
     "ssm",

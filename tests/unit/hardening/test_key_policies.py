@@ -27,6 +27,7 @@ VIA = {
     "logs",
     "s3",
     "sagemaker",
+    "scheduler",
     "sns",
     "sqs",
     "ssm",
