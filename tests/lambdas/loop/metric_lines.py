@@ -7,7 +7,7 @@ import json
 
 def metrics_of(output: str) -> list[tuple[str, dict[str, str]]]:
     """The metrics in the embedded-metric-format lines of ``output``, with their dimensions."""
-    found = []
+    found: list[tuple[str, dict[str, str]]] = []
     for line in output.splitlines():
         try:
             record = json.loads(line)
