@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from .interleaving import in_thread, on_call, together
-from .loop_world import deploy_handler, package_event
+from .loop_events import package_event
+from .loop_world import deploy_handler
 
 FUNCTION = "deploy-trigger"
 

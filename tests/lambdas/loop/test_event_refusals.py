@@ -14,17 +14,9 @@ from typing import Any
 
 import pytest
 
-from .loop_world import (
-    ACCOUNT,
-    GROUP,
-    PREFIX,
-    REGION,
-    deploy_handler,
-    gate_handler,
-    load_event,
-    package_event,
-    retrain_handler,
-)
+from .loop_constants import ACCOUNT, GROUP, PREFIX, REGION
+from .loop_events import load_event, package_event
+from .loop_world import deploy_handler, gate_handler, retrain_handler
 from .metric_lines import metrics_of
 
 HANDLERS = {

@@ -12,15 +12,9 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from .interleaving import on_call, together
-from .loop_world import (
-    DRIFT_ALARM,
-    REGION,
-    STATE_TABLE,
-    load_event,
-    policy_document,
-    retrain_handler,
-    run_ended_event,
-)
+from .loop_constants import DRIFT_ALARM, REGION, STATE_TABLE
+from .loop_events import load_event, policy_document, run_ended_event
+from .loop_world import retrain_handler
 from .metric_lines import metrics_of
 
 FUNCTION = "retrain-trigger"
