@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from drift_check import handler as handler_module
 from drift_check.request import InvalidDriftCheckRequest
 from drift_check.scheduled_check import BaselineNotFound
 
+from ..metric_lines import metrics_of
 from .drift_world import (
     ARTIFACT_BUCKET,
     BASELINE_KEY,
@@ -27,6 +29,8 @@ from .drift_world import (
     read_report,
     window_hours,
 )
+
+REFUSED = ("RefusedDriftChecks", {"service": "drift-check", "reason": "InvalidDriftCheckRequest"})
 
 
 def test_drifted_window_publishes_metrics_and_writes_the_report(aws: dict[str, Any]) -> None:
@@ -141,7 +145,7 @@ def test_same_event_twice_writes_the_same_report_and_the_same_points(aws: dict[s
     ],
 )
 def test_malformed_payload_raises_and_publishes_nothing(
-    aws: dict[str, Any], event: dict[str, Any]
+    aws: dict[str, Any], event: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     s3, cloudwatch = aws["s3"], aws["cloudwatch"]
     put_capture(s3, window_hours()[0], rows=1200, shift=2.0)
@@ -151,6 +155,38 @@ def test_malformed_payload_raises_and_publishes_nothing(
 
     assert metric_names(cloudwatch) == set()
     assert "Contents" not in s3.list_objects_v2(Bucket=REPORT_BUCKET)
+    assert metrics_of(capsys.readouterr().out) == [REFUSED]
+
+
+@dataclass
+class Context:
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:drift-check"
+
+
+@pytest.mark.parametrize(
+    ("package_arn", "problem"),
+    [
+        ("arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3", "region us-east-1"),
+        ("arn:aws:sagemaker:eu-west-1:210987654321:model-package/churn/3", "account 210987654321"),
+    ],
+    ids=["another-region", "another-account"],
+)
+def test_a_model_package_of_another_account_or_region_is_refused_before_any_call(
+    aws: dict[str, Any], capsys: pytest.CaptureFixture[str], package_arn: str, problem: str
+) -> None:
+    put_capture(aws["s3"], window_hours()[0], rows=1200, shift=2.0)
+    calls: list[str] = []
+    clients = handler_module.aws_clients()
+    for client in (clients.s3, clients.cloudwatch, clients.sagemaker):
+        client.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+    event = {key: value for key, value in EVENT.items() if key != "baseline_uri"}
+
+    with pytest.raises(InvalidDriftCheckRequest, match=problem):
+        handler_module.handler({**event, "model_package_arn": package_arn}, Context())
+
+    assert calls == []
+    assert metric_names(aws["cloudwatch"]) == set()
+    assert metrics_of(capsys.readouterr().out) == [REFUSED]
 
 
 def test_baseline_comes_from_the_model_package(aws: dict[str, Any]) -> None:

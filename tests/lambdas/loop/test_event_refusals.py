@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from ..metric_lines import metrics_of
 from .loop_constants import ACCOUNT, GROUP, PREFIX, REGION
 from .loop_events import load_event, package_event
 from .loop_world import deploy_handler, gate_handler, retrain_handler
-from .metric_lines import metrics_of
 
 HANDLERS = {
     "retrain-trigger": retrain_handler,

@@ -11,11 +11,11 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
+from ..metric_lines import metrics_of
 from .interleaving import on_call, together
 from .loop_constants import DRIFT_ALARM, REGION, STATE_TABLE
 from .loop_events import load_event, policy_document, run_ended_event
 from .loop_world import retrain_handler
-from .metric_lines import metrics_of
 
 FUNCTION = "retrain-trigger"
 NO_COOLDOWN = {"enabled": True, "cooldown_minutes": 0, "raw_prefix": "churn/"}
