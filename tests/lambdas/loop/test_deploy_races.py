@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from .interleaving import in_thread, on_call, together
+from .loop_constants import STATE_TABLE
 from .loop_events import package_event
 from .loop_world import deploy_handler
 
@@ -112,3 +114,26 @@ def test_two_approvals_at_once_deploy_and_record_the_version_that_reaches_produc
     assert deployed[-1] == newer
     assert older not in deployed
     assert world.state_item("deployed-version")["model_package_arn"] == newer
+
+
+def test_a_deploy_lock_left_by_an_invocation_that_died_lapses_and_the_next_approval_deploys(
+    world, context_for
+):
+    # An invocation that timed out while it held the lock never gave it back.
+    lapsed_at = int((datetime.now(UTC) - timedelta(seconds=1)).timestamp())
+    world.dynamodb.put_item(
+        TableName=STATE_TABLE,
+        Item={
+            "pk": {"S": "project#churn"},
+            "sk": {"S": "deploy-lock"},
+            "holder_event_id": {"S": "timed-out-invocation"},
+            "expires_at": {"N": str(lapsed_at)},
+        },
+    )
+    arn = world.register_package("Approved", auc=0.9)
+
+    response = deploy_handler.handler(package_event("Approved", arn), context_for(FUNCTION))
+
+    assert response["decision"] == "deploy-started"
+    assert deploys(world) == [arn]
+    assert world.state_item("deploy-lock") is None
