@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from .interleaving import in_thread, on_call, together
-from .loop_constants import STATE_TABLE
+from .left_behind import leave_lapsed_item
 from .loop_events import package_event
 from .loop_world import deploy_handler
 
@@ -120,15 +119,8 @@ def test_a_deploy_lock_left_by_an_invocation_that_died_lapses_and_the_next_appro
     world, context_for
 ):
     # An invocation that timed out while it held the lock never gave it back.
-    lapsed_at = int((datetime.now(UTC) - timedelta(seconds=1)).timestamp())
-    world.dynamodb.put_item(
-        TableName=STATE_TABLE,
-        Item={
-            "pk": {"S": "project#churn"},
-            "sk": {"S": "deploy-lock"},
-            "holder_event_id": {"S": "timed-out-invocation"},
-            "expires_at": {"N": str(lapsed_at)},
-        },
+    leave_lapsed_item(
+        world, "deploy-lock", holder_event_id="timed-out-invocation", lapsed_seconds_ago=1
     )
     arn = world.register_package("Approved", auc=0.9)
 

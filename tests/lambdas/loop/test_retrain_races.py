@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -13,7 +12,8 @@ from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, 
 
 from ..metric_lines import metrics_of
 from .interleaving import on_call, together
-from .loop_constants import DRIFT_ALARM, REGION, STATE_TABLE
+from .left_behind import leave_lapsed_item
+from .loop_constants import DRIFT_ALARM, REGION
 from .loop_events import load_event, policy_document, run_ended_event
 from .loop_world import retrain_handler
 
@@ -122,16 +122,12 @@ def test_a_lease_nobody_released_lapses_the_next_trigger_proceeds_and_says_so(
     world, context_for, capsys
 ):
     world.put_policy(policy_document(retrain=NO_COOLDOWN))
-    lapsed_at = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())
-    world.dynamodb.put_item(
-        TableName=STATE_TABLE,
-        Item={
-            "pk": {"S": "project#churn"},
-            "sk": {"S": "build-lease"},
-            "holder_event_id": {"S": "crashed-build"},
-            "acquired_at": {"S": "2026-01-01T00:00:00Z"},
-            "expires_at": {"N": str(lapsed_at)},
-        },
+    leave_lapsed_item(
+        world,
+        "build-lease",
+        holder_event_id="crashed-build",
+        lapsed_seconds_ago=300,
+        acquired_at="2026-01-01T00:00:00Z",
     )
 
     response = send(context_for, alarm())
