@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 LAMBDAS = Path(__file__).resolve().parents[1] / "lambdas"
 BUDGET_SECONDS = 0.300
@@ -67,16 +68,21 @@ print(json.dumps({
 """
 
 
-def measure(module: str, services: tuple[str, ...]) -> dict[str, float]:
-    """One cold import of ``module`` in a fresh interpreter, then its first event's clients."""
+def run_probe(probe: str, *arguments: str) -> dict[str, Any]:
+    """Run ``probe`` in a fresh interpreter with a function's environment; return its last line."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, module, *services],
+        [sys.executable, "-c", probe, *arguments],
         env={**os.environ, **ENVIRONMENT, "PYTHONPATH": str(LAMBDAS)},
         capture_output=True,
         text=True,
         check=True,
     )
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def measure(module: str, services: tuple[str, ...]) -> dict[str, float]:
+    """One cold import of ``module`` in a fresh interpreter, then its first event's clients."""
+    return run_probe(_PROBE, module, *services)
 
 
 def main(argv: list[str]) -> int:

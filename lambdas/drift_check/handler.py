@@ -31,7 +31,9 @@ Environment variables:
 ``POWERTOOLS_SERVICE_NAME``  optional: logger service name, default ``drift-check``
 ``POWERTOOLS_LOG_LEVEL``     optional: log level, default ``INFO``
 
-A payload that does not fit raises ``InvalidDriftCheckRequest`` before any AWS call;
+A payload that does not fit, or names a model package of another account or region
+than the function's, raises ``InvalidDriftCheckRequest`` before any AWS call and is
+counted (``RefusedDriftChecks`` in the log's embedded metrics, dimension ``reason``);
 a missing baseline raises ``BaselineNotFound``; AWS errors propagate. In every case
 nothing is published, and the scheduler retries, then dead-letters the payload.
 """
@@ -41,8 +43,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 
+from drift_check.cloudwatch_metrics import DEFAULT_NAMESPACE
 from drift_check.request import DriftCheckRequest, InvalidDriftCheckRequest
 from drift_check.scheduled_check import (
     AwsClients,
@@ -79,13 +83,53 @@ def aws_clients() -> AwsClients:
     return _clients
 
 
+REFUSED_METRIC = "RefusedDriftChecks"
+
+
+def check_own_package(request: DriftCheckRequest, context: object) -> None:
+    """Refuse a model package of another account or region than the function's own.
+
+    The region is the function's (``AWS_REGION``); the account is read from the
+    invoked function's ARN in the Lambda context.
+    """
+    if request.model_package_arn is None:
+        return
+    _, _, _, region, account, _ = request.model_package_arn.split(":", 5)
+    own_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if own_region and region != own_region:
+        raise InvalidDriftCheckRequest(
+            f"model_package_arn is in region {region}, not the function's {own_region}"
+        )
+    function_arn = str(getattr(context, "invoked_function_arn", "") or "")
+    own_account = function_arn.split(":")[4] if function_arn.count(":") >= 5 else ""
+    if own_account and account != own_account:
+        raise InvalidDriftCheckRequest(
+            f"model_package_arn is in account {account}, not the function's {own_account}"
+        )
+
+
+def count_refusal(error: Exception) -> None:
+    """Count a refused payload (``RefusedDriftChecks``, dimension ``reason``) in the log."""
+    namespace = os.environ.get("DRIFT_METRIC_NAMESPACE", "").strip() or DEFAULT_NAMESPACE
+    with single_metric(
+        name=REFUSED_METRIC,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=namespace,
+        default_dimensions={"service": "drift-check", "reason": type(error).__name__},
+    ):
+        pass
+
+
 def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     """Run one scheduled drift check; returns a summary of what it found and wrote."""
     try:
         request = DriftCheckRequest.from_event(event)
+        check_own_package(request, context)
         settings = DriftCheckSettings.from_environment(os.environ)
     except (InvalidDriftCheckRequest, ConfigurationError) as error:
         logger.error("drift check refused", extra={"reason": str(error)})
+        count_refusal(error)
         raise
     logger.set_correlation_id(request.execution_id)
     logger.append_keys(project=request.project, endpoint_name=request.endpoint_name)

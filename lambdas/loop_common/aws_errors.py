@@ -68,15 +68,17 @@ def is_transient(error: BaseException) -> bool:
 
 
 def is_definite_refusal(error: BaseException) -> bool:
-    """True when the request cannot have taken effect: the service answered with a 4xx,
-    or the connection was never made.
+    """True when the request cannot have taken effect: the service answered it with a refusal.
 
-    A read timeout, a dropped connection or a 5xx is ambiguous: the request may
-    have been carried out, so whatever it was guarding must stay in place until a
-    retry with the same idempotency token says what happened.
+    An answer with a 4xx status (throttling included) is a refusal. Anything short
+    of an answer is ambiguous: a read timeout or a dropped connection may come after
+    the service carried the request out, and a failure to connect
+    (``EndpointConnectionError``, ``ConnectTimeoutError``) is only the last of the
+    client's attempts, since its own retries (standard mode, up to four attempts) may have
+    sent an earlier one that took effect. So is a 5xx. Whatever the request was
+    guarding must stay in place until a retry with the same idempotency token says
+    what happened.
     """
-    if isinstance(error, ConnectTimeoutError | EndpointConnectionError):
-        return True
     if isinstance(error, ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if isinstance(status, int):

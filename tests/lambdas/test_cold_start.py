@@ -7,14 +7,9 @@ environment, as Lambda's init phase does.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from benchmarks.cold_start import ENVIRONMENT, FUNCTIONS, LAMBDAS
+from benchmarks.cold_start import FUNCTIONS, run_probe
 
 # Loaded with the first client or the first decision, never by the import.
 DEFERRED_MODULES = (
@@ -43,14 +38,7 @@ print(json.dumps({"loaded": loaded, "created": created,
 
 
 def cold_import(module: str) -> dict[str, list[str]]:
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE, module, *DEFERRED_MODULES],
-        env={**os.environ, **ENVIRONMENT, "PYTHONPATH": str(LAMBDAS)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    return run_probe(_PROBE, module, *DEFERRED_MODULES)
 
 
 @pytest.mark.parametrize("module", sorted(FUNCTIONS))

@@ -2,147 +2,35 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-import boto3
-import numpy as np
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from drift_check import handler as handler_module
-from drift_check.baseline import build_baseline
 from drift_check.request import InvalidDriftCheckRequest
 from drift_check.scheduled_check import BaselineNotFound
 
-from .capture_records import csv_capture_line
+from ..metric_lines import metrics_of
+from .drift_world import (
+    ARTIFACT_BUCKET,
+    BASELINE_KEY,
+    CAPTURE_BUCKET,
+    DIMENSIONS,
+    EVENT,
+    REPORT_BUCKET,
+    REPORT_KEY,
+    SCHEDULED,
+    metric_names,
+    metric_values,
+    put_capture,
+    read_report,
+    window_hours,
+)
 
-REGION = "eu-west-1"
-CAPTURE_BUCKET = "churn-capture"
-REPORT_BUCKET = "drift-reports-bucket"
-ARTIFACT_BUCKET = "churn-artifacts"
-BASELINE_KEY = "churn/baselines/v3/baseline.json"
-REPORT_KEY = "drift-reports/churn/churn-prod/2024-05-02T06:15:00Z.json"
-SCHEDULED = datetime(2024, 5, 2, 6, 15, tzinfo=UTC)
-NAMESPACE = "CD4ML/Drift"
-DIMENSIONS = [{"Name": "Project", "Value": "churn"}, {"Name": "Endpoint", "Value": "churn-prod"}]
-
-EVENT: dict[str, Any] = {
-    "project": "churn",
-    "endpoint_name": "churn-prod",
-    "capture_prefix": f"s3://{CAPTURE_BUCKET}/datacapture",
-    "scheduled_time": "2024-05-02T06:15:00Z",
-    "execution_id": "2f1c7f0e-7a0c-4b52-9d8e-2b1f0c9d7e11",
-    "window_hours": 3,
-    "baseline_uri": f"s3://{ARTIFACT_BUCKET}/{BASELINE_KEY}",
-}
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "REPORT_BUCKET": REPORT_BUCKET,
-        "REPORT_KMS_KEY_ID": "arn:aws:kms:eu-west-1:123456789012:key/0d6c3b2a-report",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DRIFT_METRIC_NAMESPACE", raising=False)
-    monkeypatch.setattr(handler_module, "_clients", None)
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        for bucket in (CAPTURE_BUCKET, REPORT_BUCKET, ARTIFACT_BUCKET):
-            s3.create_bucket(
-                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
-            )
-        rng = np.random.default_rng(31)
-        baseline = build_baseline(
-            {
-                "x": rng.normal(size=20_000),
-                "y": rng.gamma(2.0, 3.0, size=20_000),
-                "plan": rng.choice(["basic", "plus", "pro"], size=20_000, p=[0.5, 0.3, 0.2]),
-            }
-        )
-        s3.put_object(Bucket=ARTIFACT_BUCKET, Key=BASELINE_KEY, Body=baseline.to_json().encode())
-        yield {
-            "s3": s3,
-            "cloudwatch": boto3.client("cloudwatch", region_name=REGION),
-            "sagemaker": boto3.client("sagemaker", region_name=REGION),
-            "baseline": baseline,
-        }
-
-
-def put_capture(
-    s3: Any,
-    hour: datetime,
-    *,
-    rows: int,
-    shift: float = 0.0,
-    variant: str = "AllTraffic",
-    seed: int = 0,
-    extra_lines: tuple[str, ...] = (),
-) -> str:
-    """One capture file of ``rows`` rows (2 per request) in ``hour``'s folder."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(shift, 1.0, size=rows)
-    y = rng.gamma(2.0, 3.0, size=rows)
-    plan = rng.choice(["basic", "plus", "pro"], size=rows, p=[0.5, 0.3, 0.2])
-    lines = [
-        csv_capture_line([[f"{x[i]:.5f}", f"{y[i]:.5f}", plan[i]] for i in (k, k + 1)])
-        for k in range(0, rows, 2)
-    ]
-    lines[1:1] = extra_lines
-    key = (
-        f"datacapture/churn-prod/{variant}/{hour:%Y/%m/%d/%H}/"
-        f"{hour:%M-%S}-123-6b1f2c3d-{seed:04d}.jsonl"
-    )
-    s3.put_object(Bucket=CAPTURE_BUCKET, Key=key, Body="\n".join(lines).encode())
-    return key
-
-
-def window_hours() -> list[datetime]:
-    end = SCHEDULED.replace(minute=0)
-    return [end - timedelta(hours=3), end - timedelta(hours=2), end - timedelta(hours=1)]
-
-
-def metric_values(
-    cloudwatch: Any, name: str, dimensions: list[dict[str, str]], stat: str = "Maximum"
-) -> list[float]:
-    result = cloudwatch.get_metric_data(
-        MetricDataQueries=[
-            {
-                "Id": "m",
-                "MetricStat": {
-                    "Metric": {
-                        "Namespace": NAMESPACE,
-                        "MetricName": name,
-                        "Dimensions": dimensions,
-                    },
-                    "Period": 60,
-                    "Stat": stat,
-                },
-            }
-        ],
-        StartTime=SCHEDULED - timedelta(hours=1),
-        EndTime=SCHEDULED + timedelta(hours=1),
-    )
-    return list(result["MetricDataResults"][0]["Values"])
-
-
-def metric_names(cloudwatch: Any) -> set[str]:
-    return {
-        metric["MetricName"] for metric in cloudwatch.list_metrics(Namespace=NAMESPACE)["Metrics"]
-    }
-
-
-def read_report(s3: Any) -> dict[str, Any]:
-    return json.loads(s3.get_object(Bucket=REPORT_BUCKET, Key=REPORT_KEY)["Body"].read())
+REFUSED = ("RefusedDriftChecks", {"service": "drift-check", "reason": "InvalidDriftCheckRequest"})
 
 
 def test_drifted_window_publishes_metrics_and_writes_the_report(aws: dict[str, Any]) -> None:
@@ -257,7 +145,7 @@ def test_same_event_twice_writes_the_same_report_and_the_same_points(aws: dict[s
     ],
 )
 def test_malformed_payload_raises_and_publishes_nothing(
-    aws: dict[str, Any], event: dict[str, Any]
+    aws: dict[str, Any], event: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     s3, cloudwatch = aws["s3"], aws["cloudwatch"]
     put_capture(s3, window_hours()[0], rows=1200, shift=2.0)
@@ -267,6 +155,38 @@ def test_malformed_payload_raises_and_publishes_nothing(
 
     assert metric_names(cloudwatch) == set()
     assert "Contents" not in s3.list_objects_v2(Bucket=REPORT_BUCKET)
+    assert metrics_of(capsys.readouterr().out) == [REFUSED]
+
+
+@dataclass
+class Context:
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:drift-check"
+
+
+@pytest.mark.parametrize(
+    ("package_arn", "problem"),
+    [
+        ("arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3", "region us-east-1"),
+        ("arn:aws:sagemaker:eu-west-1:210987654321:model-package/churn/3", "account 210987654321"),
+    ],
+    ids=["another-region", "another-account"],
+)
+def test_a_model_package_of_another_account_or_region_is_refused_before_any_call(
+    aws: dict[str, Any], capsys: pytest.CaptureFixture[str], package_arn: str, problem: str
+) -> None:
+    put_capture(aws["s3"], window_hours()[0], rows=1200, shift=2.0)
+    calls: list[str] = []
+    clients = handler_module.aws_clients()
+    for client in (clients.s3, clients.cloudwatch, clients.sagemaker):
+        client.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+    event = {key: value for key, value in EVENT.items() if key != "baseline_uri"}
+
+    with pytest.raises(InvalidDriftCheckRequest, match=problem):
+        handler_module.handler({**event, "model_package_arn": package_arn}, Context())
+
+    assert calls == []
+    assert metric_names(aws["cloudwatch"]) == set()
+    assert metrics_of(capsys.readouterr().out) == [REFUSED]
 
 
 def test_baseline_comes_from_the_model_package(aws: dict[str, Any]) -> None:

@@ -6,16 +6,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from .loop_world import (
-    ACCOUNT,
-    HANDLER_MODULES,
-    REGION,
-    CallRecorder,
-    FakeLambdaContext,
-    LoopWorld,
-    handler_clients,
-    provisioned_world,
-)
+from .call_recording import CallRecorder, FakeLambdaContext, handler_clients
+from .loop_constants import ACCOUNT, REGION
+from .loop_world import HANDLER_MODULES, LoopWorld, provisioned_world
 
 
 @pytest.fixture

@@ -1,52 +1,51 @@
 """The moto world the CD4ML loop handlers are tested in.
 
-The handlers build their clients at import time from environment variables, as
+The handlers read their settings at import time from environment variables, as
 they do in Lambda; this module therefore sets the environment before it imports
 them, and test modules import the handlers from here. A ``LoopWorld`` is one
 moto account holding one project (``churn``) with its policy, tables, buckets,
-topic, build pipeline, model package group and deploy pipeline.
+topic, build pipeline, model package group and deploy pipeline. The project's
+names are in ``loop_constants``, its events in ``loop_events``, Lambda contexts
+and the call recorder in ``call_recording``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
 
 # moto installs its request hook on every botocore client created after it is imported;
-# it must therefore come before the handlers, which create their clients at import.
+# it comes before the handlers, whatever they create.
 from moto import mock_aws
 
 from tools.local_loop.project_pipelines import create_project_pipelines
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-PREFIX = "cd4ml-sandbox"
-PROJECT = "churn"
-RAW_BUCKET = "cd4ml-sandbox-raw"
-ARTIFACT_BUCKET = "cd4ml-sandbox-artifacts"
-POLICY_PREFIX = "/cd4ml/sandbox/projects/"
-IDEMPOTENCY_TABLE = "cd4ml-sandbox-loop-idempotency"
-STATE_TABLE = "cd4ml-sandbox-loop-state"
-AUDIT_TABLE = "cd4ml-sandbox-loop-audit"
-GROUP = f"{PREFIX}-{PROJECT}"
-BUILD_PIPELINE = f"{PREFIX}-{PROJECT}-build"
-DEPLOY_PIPELINE = f"{PREFIX}-{PROJECT}-deploy"
-DRIFT_ALARM = f"{PREFIX}-{PROJECT}-drift"
-TOPIC_NAME = f"{PREFIX}-{PROJECT}-notifications"
-TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC_NAME}"
-EVENTS_DIR = Path(__file__).parent / "events"
+from .loop_constants import (
+    ACCOUNT,
+    ARTIFACT_BUCKET,
+    AUDIT_TABLE,
+    BUILD_PIPELINE,
+    DEPLOY_PIPELINE,
+    GROUP,
+    IDEMPOTENCY_TABLE,
+    POLICY_PREFIX,
+    PREFIX,
+    PROJECT,
+    RAW_BUCKET,
+    REGION,
+    STATE_TABLE,
+    TOPIC_ARN,
+    TOPIC_NAME,
+)
+from .loop_events import policy_document
 
 os.environ.update(
     {
@@ -68,158 +67,15 @@ os.environ.update(
 )
 
 # Imported after the environment is set, as Lambda would.
-from deploy_trigger import handler as deploy_handler  # noqa: E402
-from quality_gate import handler as gate_handler  # noqa: E402
-from retrain_trigger import handler as retrain_handler  # noqa: E402
+from deploy_trigger import handler as deploy_handler
+from quality_gate import handler as gate_handler
+from retrain_trigger import handler as retrain_handler
 
 __all__ = ["deploy_handler", "gate_handler", "retrain_handler"]
 
 HANDLER_MODULES = (retrain_handler, gate_handler, deploy_handler)
-MUTATING_OPERATIONS = frozenset(
-    {
-        "StartPipelineExecution",
-        "UpdateModelPackage",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "BatchWriteItem",
-        "TransactWriteItems",
-        "Publish",
-    }
-)
 
 _deserializer = TypeDeserializer()
-
-
-@dataclass
-class FakeLambdaContext:
-    """The attributes of a Lambda context the handlers and Powertools read."""
-
-    function_name: str = "loop-function"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:loop-function"
-    aws_request_id: str = "00000000-0000-4000-8000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Time left in the invocation."""
-        return 60_000
-
-
-@dataclass
-class RecordedCall:
-    """One API call a client was about to make, with its parameters."""
-
-    service: str
-    operation: str
-    params: dict[str, Any]
-
-
-@dataclass
-class CallRecorder:
-    """Records the API calls made through a set of clients (botocore event hook)."""
-
-    calls: list[RecordedCall] = field(default_factory=list)
-
-    def attach(self, client: Any) -> None:
-        """Start recording the calls of ``client``."""
-        client.meta.events.register("before-parameter-build", self._record)
-
-    def detach(self, client: Any) -> None:
-        """Stop recording the calls of ``client``."""
-        client.meta.events.unregister("before-parameter-build", self._record)
-
-    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        self.calls.append(
-            RecordedCall(model.service_model.service_name, model.name, copy.deepcopy(params))
-        )
-
-    def mutations(self) -> list[RecordedCall]:
-        """The calls that would change something in AWS."""
-        return [call for call in self.calls if call.operation in MUTATING_OPERATIONS]
-
-    def of(self, service: str, operation: str) -> list[RecordedCall]:
-        """The recorded calls of one operation."""
-        return [c for c in self.calls if c.service == service and c.operation == operation]
-
-
-def handler_clients(module: Any) -> list[Any]:
-    """Every boto3 client a handler module may use, the idempotency layer's included.
-
-    The handlers create their clients on first use; asking for them here creates them.
-    """
-    names = ("sagemaker", "s3", "sns", "dynamodb", "ssm", "codepipeline")
-    return [module.runtime.clients.created(name) for name in names]
-
-
-def policy_document(project: str = PROJECT, **overrides: Any) -> dict[str, Any]:
-    """A valid schema-1 policy for ``project``; ``overrides`` replace top-level keys."""
-    document: dict[str, Any] = {
-        "schema_version": 1,
-        "project": project,
-        "team": "growth",
-        "model_package_group": f"{PREFIX}-{project}",
-        "metric": {"name": "auc", "direction": "higher"},
-        "min_threshold": 0.75,
-        "min_improvement": 0.0,
-        "approval_mode": "auto",
-        "retrain": {"enabled": True, "cooldown_minutes": 360, "raw_prefix": f"{project}/"},
-        "model_build_pipeline": f"{PREFIX}-{project}-build",
-        "deploy_pipeline": f"{PREFIX}-{project}-deploy",
-        "notification_topic_arn": TOPIC_ARN,
-        "drift_alarm_name": f"{PREFIX}-{project}-drift",
-    }
-    document.update(overrides)
-    return document
-
-
-def fresh_time(seconds_ago: float = 60) -> str:
-    """An event time ``seconds_ago`` before now, as EventBridge writes it."""
-    moment = datetime.now(UTC) - timedelta(seconds=seconds_ago)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def load_event(name: str, **top_level: Any) -> dict[str, Any]:
-    """A sample event from ``events/``, dated a minute ago; ``top_level`` replaces envelope fields.
-
-    The loop refuses events older than its redrive window, so the samples' own
-    dates are replaced by a fresh one.
-    """
-    event: dict[str, Any] = json.loads((EVENTS_DIR / f"{name}.json").read_text())
-    event["time"] = fresh_time()
-    event.update(top_level)
-    return event
-
-
-def package_event(status: str, package_arn: str, *, event_id: str | None = None) -> dict[str, Any]:
-    """A ``Model Package State Change`` event for ``package_arn`` now in ``status``."""
-    event = load_event("model_package_pending_approval", id=event_id or str(uuid.uuid4()))
-    version = int(package_arn.rsplit("/", 1)[1])
-    event["resources"] = [package_arn]
-    event["detail"].update(
-        {
-            "ModelPackageArn": package_arn,
-            "ModelPackageVersion": version,
-            "ModelApprovalStatus": status,
-        }
-    )
-    return event
-
-
-def run_ended_event(
-    execution_arn: str, status: str = "Succeeded", *, event_id: str | None = None
-) -> dict[str, Any]:
-    """A ``Pipeline Execution Status Change`` event: the build run ``execution_arn`` ended."""
-    event = load_event("build_pipeline_execution_succeeded", id=event_id or str(uuid.uuid4()))
-    pipeline_arn = execution_arn.split("/execution/")[0]
-    event["resources"] = [pipeline_arn, execution_arn]
-    event["detail"].update(
-        {
-            "pipelineArn": pipeline_arn,
-            "pipelineExecutionArn": execution_arn,
-            "currentPipelineExecutionStatus": status,
-        }
-    )
-    return event
 
 
 @functools.cache

@@ -7,7 +7,9 @@ import threading
 import pytest
 
 from .interleaving import in_thread, on_call, together
-from .loop_world import deploy_handler, package_event
+from .left_behind import leave_lapsed_item
+from .loop_events import package_event
+from .loop_world import deploy_handler
 
 FUNCTION = "deploy-trigger"
 
@@ -111,3 +113,19 @@ def test_two_approvals_at_once_deploy_and_record_the_version_that_reaches_produc
     assert deployed[-1] == newer
     assert older not in deployed
     assert world.state_item("deployed-version")["model_package_arn"] == newer
+
+
+def test_a_deploy_lock_left_by_an_invocation_that_died_lapses_and_the_next_approval_deploys(
+    world, context_for
+):
+    # An invocation that timed out while it held the lock never gave it back.
+    leave_lapsed_item(
+        world, "deploy-lock", holder_event_id="timed-out-invocation", lapsed_seconds_ago=1
+    )
+    arn = world.register_package("Approved", auc=0.9)
+
+    response = deploy_handler.handler(package_event("Approved", arn), context_for(FUNCTION))
+
+    assert response["decision"] == "deploy-started"
+    assert deploys(world) == [arn]
+    assert world.state_item("deploy-lock") is None

@@ -10,15 +10,9 @@ from botocore.stub import Stubber
 
 from loop_common.naming import request_token
 
-from .loop_world import (
-    ACCOUNT,
-    DEPLOY_PIPELINE,
-    GROUP,
-    IDEMPOTENCY_TABLE,
-    STATE_TABLE,
-    deploy_handler,
-    package_event,
-)
+from .loop_constants import ACCOUNT, DEPLOY_PIPELINE, GROUP, IDEMPOTENCY_TABLE, STATE_TABLE
+from .loop_events import package_event
+from .loop_world import deploy_handler
 
 FUNCTION = "deploy-trigger"
 

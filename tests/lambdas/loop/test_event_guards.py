@@ -6,16 +6,9 @@ import uuid
 
 import pytest
 
-from .loop_world import (
-    ACCOUNT,
-    GROUP,
-    deploy_handler,
-    fresh_time,
-    gate_handler,
-    load_event,
-    package_event,
-    retrain_handler,
-)
+from .loop_constants import ACCOUNT, GROUP
+from .loop_events import fresh_time, load_event, package_event
+from .loop_world import deploy_handler, gate_handler, retrain_handler
 
 TWO_DAYS = 2 * 86400
 

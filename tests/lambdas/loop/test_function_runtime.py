@@ -16,15 +16,9 @@ from loop_common.package_decision import MODEL_PACKAGE_TRIGGER, record_package_d
 from loop_common.package_events import ModelPackageChange
 from retrain_trigger.logic import BuildRunEnded
 
-from .loop_world import (
-    GROUP,
-    IDEMPOTENCY_TABLE,
-    deploy_handler,
-    gate_handler,
-    load_event,
-    package_event,
-    retrain_handler,
-)
+from .loop_constants import GROUP, IDEMPOTENCY_TABLE
+from .loop_events import load_event, package_event
+from .loop_world import deploy_handler, gate_handler, retrain_handler
 
 PACKAGE_ARN = f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{GROUP}/3"
 OCCURRED_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

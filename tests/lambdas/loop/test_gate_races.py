@@ -12,14 +12,9 @@ from loop_common.audit import AuditRecord
 from loop_common.policy import PolicyError
 
 from .interleaving import on_call
-from .loop_world import (
-    ACCOUNT,
-    PREFIX,
-    REGION,
-    gate_handler,
-    package_event,
-    policy_document,
-)
+from .loop_constants import ACCOUNT, PREFIX, REGION
+from .loop_events import package_event, policy_document
+from .loop_world import gate_handler
 
 FUNCTION = "quality-gate"
 PENDING = "PendingManualApproval"

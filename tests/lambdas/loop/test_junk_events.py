@@ -22,22 +22,10 @@ from hypothesis import strategies as st
 
 from loop_common.events import parse_event_time
 
-from .loop_world import (
-    ACCOUNT,
-    BUILD_PIPELINE,
-    GROUP,
-    PREFIX,
-    PROJECT,
-    RAW_BUCKET,
-    REGION,
-    CallRecorder,
-    FakeLambdaContext,
-    deploy_handler,
-    gate_handler,
-    handler_clients,
-    load_event,
-    retrain_handler,
-)
+from .call_recording import CallRecorder, FakeLambdaContext, handler_clients
+from .loop_constants import ACCOUNT, BUILD_PIPELINE, GROUP, PREFIX, PROJECT, RAW_BUCKET, REGION
+from .loop_events import load_event
+from .loop_world import deploy_handler, gate_handler, retrain_handler
 
 EXAMPLES = 500
 PIPELINE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{BUILD_PIPELINE}"

@@ -9,13 +9,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from .loop_world import (
-    ARTIFACT_BUCKET,
-    IDEMPOTENCY_TABLE,
-    gate_handler,
-    package_event,
-    policy_document,
-)
+from .loop_constants import ARTIFACT_BUCKET, IDEMPOTENCY_TABLE
+from .loop_events import package_event, policy_document
+from .loop_world import gate_handler
 
 FUNCTION = "quality-gate"
 PENDING = "PendingManualApproval"

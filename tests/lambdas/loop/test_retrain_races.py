@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
+from ..metric_lines import metrics_of
 from .interleaving import on_call, together
-from .loop_world import (
-    DRIFT_ALARM,
-    REGION,
-    STATE_TABLE,
-    load_event,
-    policy_document,
-    retrain_handler,
-    run_ended_event,
-)
+from .left_behind import leave_lapsed_item
+from .loop_constants import DRIFT_ALARM, REGION
+from .loop_events import load_event, policy_document, run_ended_event
+from .loop_world import retrain_handler
 
 FUNCTION = "retrain-trigger"
 NO_COOLDOWN = {"enabled": True, "cooldown_minutes": 0, "raw_prefix": "churn/"}
@@ -39,9 +34,10 @@ class SageMakerTokens:
     """What SageMaker does with ``ClientRequestToken`` (moto ignores it): a repeat gets the
     first answer; the first answer is lost on the way back, as when the connection drops."""
 
-    def __init__(self) -> None:
+    def __init__(self, lost: type[Exception] = ReadTimeoutError) -> None:
         self.answers: dict[str, dict[str, Any]] = {}
         self.lose_next = True
+        self.lost = lost
 
     def before(self, context: dict[str, Any], **_: Any) -> Any:
         answer = self.answers.get(context.get("client_request_token") or "")
@@ -55,19 +51,19 @@ class SageMakerTokens:
             self.answers[token] = dict(parsed)
         if self.lose_next:
             self.lose_next = False
-            raise ReadTimeoutError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")
+            raise self.lost(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")
 
 
 def remember_token(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     context["client_request_token"] = params.get("ClientRequestToken")
 
 
-@pytest.mark.parametrize("cooldown_minutes", [0, 360])
-def test_an_ambiguous_start_keeps_the_project_blocked_and_the_retry_finds_the_run(
-    world, context_for, cooldown_minutes
-):
+def ambiguous_start_then_retry(
+    world, context_for, *, cooldown_minutes: int, lost: type[Exception]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The first start of an alarm is lost with ``lost``; another alarm arrives; the first is retried."""
     world.put_policy(policy_document(retrain={**NO_COOLDOWN, "cooldown_minutes": cooldown_minutes}))
-    tokens, first = SageMakerTokens(), alarm()
+    tokens, first = SageMakerTokens(lost), alarm()
     client = retrain_handler.sagemaker
     with (
         on_call(
@@ -79,41 +75,70 @@ def test_an_ambiguous_start_keeps_the_project_blocked_and_the_retry_finds_the_ru
         on_call(client, "before-call.sagemaker.StartPipelineExecution", tokens.before, once=False),
         on_call(client, "after-call.sagemaker.StartPipelineExecution", tokens.after, once=False),
     ):
-        with pytest.raises(ReadTimeoutError):
+        with pytest.raises(lost):
             send(context_for, first)
         assert world.state_item("build-lease")["holder_event_id"] == first["id"]
+        if cooldown_minutes:
+            assert world.state_item("build-cooldown")["event_id"] == first["id"]
 
         between = send(context_for, alarm())
         retried = send(context_for, first)
+    return between, retried
 
-    assert between["decision"] in ("skipped-lease-held", "skipped-cooldown")
+
+def assert_one_run_found_by_the_retry(world, retried: dict[str, Any]) -> None:
     assert retried["decision"] == "retrain-started"
     [run] = world.build_runs()
     assert retried["details"]["pipeline_execution_arn"] == run["PipelineExecutionArn"]
     assert world.state_item("build-lease")["pipeline_execution_arn"] == run["PipelineExecutionArn"]
 
 
+@pytest.mark.parametrize("cooldown_minutes", [0, 360])
+def test_an_ambiguous_start_keeps_the_project_blocked_and_the_retry_finds_the_run(
+    world, context_for, cooldown_minutes
+):
+    between, retried = ambiguous_start_then_retry(
+        world, context_for, cooldown_minutes=cooldown_minutes, lost=ReadTimeoutError
+    )
+
+    assert between["decision"] in ("skipped-lease-held", "skipped-cooldown")
+    assert_one_run_found_by_the_retry(world, retried)
+
+
+@pytest.mark.parametrize("lost", [ConnectionClosedError, EndpointConnectionError])
+def test_a_dropped_connection_or_a_failed_reconnect_is_as_ambiguous_as_a_timeout(
+    world, context_for, lost
+):
+    # A failure to connect may be the SDK's last attempt after one that was carried out.
+    between, retried = ambiguous_start_then_retry(
+        world, context_for, cooldown_minutes=360, lost=lost
+    )
+
+    assert between["decision"] == "skipped-cooldown"
+    assert_one_run_found_by_the_retry(world, retried)
+
+
 def test_a_lease_nobody_released_lapses_the_next_trigger_proceeds_and_says_so(
     world, context_for, capsys
 ):
     world.put_policy(policy_document(retrain=NO_COOLDOWN))
-    lapsed_at = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())
-    world.dynamodb.put_item(
-        TableName=STATE_TABLE,
-        Item={
-            "pk": {"S": "project#churn"},
-            "sk": {"S": "build-lease"},
-            "holder_event_id": {"S": "crashed-build"},
-            "acquired_at": {"S": "2026-01-01T00:00:00Z"},
-            "expires_at": {"N": str(lapsed_at)},
-        },
+    leave_lapsed_item(
+        world,
+        "build-lease",
+        holder_event_id="crashed-build",
+        lapsed_seconds_ago=300,
+        acquired_at="2026-01-01T00:00:00Z",
     )
 
     response = send(context_for, alarm())
 
     assert response["decision"] == "retrain-started"
     assert response["details"]["lapsed_lease_event_id"] == "crashed-build"
-    assert '"LapsedBuildLeases"' in capsys.readouterr().out
+    # Its own metric, with the service dimension only: what the loop's alarm watches.
+    assert sorted(metrics_of(capsys.readouterr().out)) == [
+        ("Decisions", {"service": FUNCTION, "decision": "retrain-started"}),
+        ("LapsedBuildLeases", {"service": FUNCTION}),
+    ]
 
 
 def test_concurrent_triggers_for_one_project_start_exactly_one_run(world, context_for):
