@@ -48,9 +48,9 @@ lint:
 types:
 	mypy app.py config stacks constructs/cd4ml_constructs lambdas tools benchmarks pipeline_templates
 
-# Two workers (the machine's two cores); the e2e tests share one local-loop run and one worker.
+# Two workers, one per core of the machine.
 pytest:
-	pytest -n 2 --dist loadgroup
+	pytest -n 2
 
 # Synth speed, project scale (1, 10, 100 projects), then the drift engine against Evidently and scipy (about 10 minutes;
 # Evidently installs into its own .venv-bench-drift). Quick run: make bench ROWS=100000

@@ -12,8 +12,6 @@ import pytest
 
 from tools.local_loop.scenarios import SCENARIOS
 
-pytestmark = pytest.mark.xdist_group("local-loop")
-
 
 @pytest.fixture
 def summary(loop_run: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -17,8 +17,6 @@ from tests.conftest import SynthesizedEnvironment
 
 SCENARIOS = ("seed-code-full-loop", "seed-code-worse-model-rejected")
 
-pytestmark = pytest.mark.xdist_group("local-loop")
-
 
 @pytest.fixture
 def traces(loop_run: dict[str, dict[str, Any]]) -> dict[str, list[str]]:

@@ -76,13 +76,14 @@ def test_a_rule_scope_splits_compliant_from_not_applicable(
     assert rule["compliant"] + len(rule["acknowledged"]) == queues
     assert rule["not_applicable"] == total - queues
     # Every queue is a dead-letter queue, acknowledged: the loop's seven, two in the
-    # churn project stack and two in the project template.
+    # churn project stack, two in the project template and the one of the key
+    # break-glass alarm rules (project contract stack).
     by_owner: dict[str, int] = {}
     for finding in rule["acknowledged"]:
         owner = finding["resource"].split("/")[0]
         by_owner[owner] = by_owner.get(owner, 0) + 1
-    assert by_owner == {"Loop": 7, "ProjectChurn": 2, "ProjectCatalog": 2}
-    assert rule["compliant"] == queues - 11 == 0
+    assert by_owner == {"Loop": 7, "ProjectChurn": 2, "ProjectCatalog": 2, "ProjectContract": 1}
+    assert rule["compliant"] == queues - 12 == 0
 
 
 def test_the_pack_lists_match_the_app() -> None:
