@@ -122,6 +122,10 @@ class DeliveryConfig(_Model):
     """The delivery pipeline: tooling account, source, environments in deploy order."""
 
     stack_name: str = Field(default="cd4ml-delivery", description="name of the pipeline stack")
+    termination_protection: bool = Field(
+        default=True,
+        description="termination protection on the pipeline stack and its replication stacks",
+    )
     tags: TagsConfig
     tooling: ToolingConfig = ToolingConfig()
     source: SourceConfig = SourceConfig()

@@ -140,6 +140,10 @@ class DeliveryPipelineStack(cdk.Stack):
     :param settings: the validated pipeline config and its environments.
     :param stages: one stage per target, in the order of ``settings.targets``.
     :param cli_version: CDK CLI version, from ``package.json``.
+
+    Termination protection (this stack and each replication stack) follows
+    ``termination_protection`` of the pipeline config, on by default: they
+    keep the pipeline's keys and artifact buckets.
     """
 
     def __init__(
@@ -152,8 +156,10 @@ class DeliveryPipelineStack(cdk.Stack):
         cli_version: str,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id, **kwargs)
         config = settings.config
+        # The pipeline holds the artifact stores and keys: on by default.
+        protected = config.termination_protection
+        super().__init__(scope, id, termination_protection=protected, **kwargs)
         name = config.stack_name
         tags = {
             "owner": config.tags.owner,
@@ -170,6 +176,7 @@ class DeliveryPipelineStack(cdk.Stack):
                 stack_name=f"{name}-replication-{region}",
                 description=f"CD4ML Platform: the delivery pipeline's artifacts in {region}",
                 env=cdk.Environment(account=config.tooling.account, region=region),
+                termination_protection=protected,
                 alias_prefix=f"cd4ml/{name}",
                 boundary_name=f"{name}-{region}-permissions-boundary",
                 readers=[

@@ -40,6 +40,16 @@ def test_the_settings_name_the_other_region(delivery_cross_region: SynthesizedDe
     assert delivery_cross_region.settings.replication_regions == ("us-east-1",)
 
 
+def test_the_pipeline_and_replication_stacks_are_termination_protected_by_default(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    # They keep the artifact stores and their keys; the config may turn it off.
+    assert delivery_cross_region.settings.config.termination_protection is True
+    replication = delivery_cross_region.assembly.stack(REPLICATION)
+    assert delivery_cross_region.stack.termination_protection is True
+    assert replication.termination_protection is True
+
+
 def test_one_artifact_store_per_region_the_other_ours(
     delivery_cross_region: SynthesizedDelivery,
 ) -> None:
