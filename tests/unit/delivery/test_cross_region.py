@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import cfnlint.api
 
-from tests.unit.delivery.conftest import SynthesizedDelivery, stage
+from app import build_delivery_app
+from config.delivery import load_delivery
+from tests.unit.delivery.conftest import SynthesizedDelivery, cross_region_config, stage
 from tools.cloud_assembly import SynthesizedStack
 
 REPLICATION = "cd4ml-delivery-replication-us-east-1"
@@ -58,6 +62,22 @@ def test_the_pipeline_and_replication_stacks_are_termination_protected_by_defaul
     replication = delivery_cross_region.assembly.stack(REPLICATION)
     assert delivery_cross_region.stack.termination_protection is True
     assert replication.termination_protection is True
+
+
+def test_termination_protection_off_in_the_config_is_off_on_every_pipeline_stack(
+    tmp_path: Path,
+) -> None:
+    config_dir = cross_region_config(tmp_path)
+    pipeline = config_dir / "cross-region.yaml"
+    pipeline.write_text(pipeline.read_text() + "termination_protection: false\n")
+    app = build_delivery_app(load_delivery("cross-region", config_dir), outdir=str(tmp_path))
+    stacks = {
+        child.stack_name: child.termination_protection
+        for child in app.node.children
+        if isinstance(child, cdk.Stack)
+    }
+    # Constructed, not synthesized: the stacks' settings are all this test reads.
+    assert stacks == {"cd4ml-delivery": False, REPLICATION: False}
 
 
 def test_one_artifact_store_per_region_the_other_ours(
