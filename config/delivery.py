@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from config import CONFIG_DIR, ConfigError, EnvironmentConfig, TagsConfig
+from config.base import EMAIL
 from config.delivery_placement import check_placement, target_environment
 from config.delivery_source import SourceConfig
 from config.loader import _first_error, _shown
@@ -31,6 +32,9 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _STACK_NAME = re.compile(r"^cd4ml-[a-z0-9-]{1,35}$")
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9-]{1,23}$")
+# IAM's limit on a role name, and the longest commercial region code (ap-southeast-5).
+_ROLE_NAME_LIMIT = 64
+_LONGEST_REGION = 14
 
 
 class _Model(BaseModel):
@@ -122,6 +126,14 @@ class DeliveryConfig(_Model):
     """The delivery pipeline: tooling account, source, environments in deploy order."""
 
     stack_name: str = Field(default="cd4ml-delivery", description="name of the pipeline stack")
+    termination_protection: bool = Field(
+        default=True,
+        description="termination protection on the pipeline stack and its replication stacks",
+    )
+    alarm_email: str | None = Field(
+        default=None,
+        description="address subscribed to the pipeline's alarm topics (break-glass key use)",
+    )
     tags: TagsConfig
     tooling: ToolingConfig = ToolingConfig()
     source: SourceConfig = SourceConfig()
@@ -138,6 +150,13 @@ class DeliveryConfig(_Model):
                 "policy admits only roles bounded by a cd4ml-*-permissions-boundary, and the "
                 "pipeline's boundary is named after its stack"
             )
+        return value
+
+    @field_validator("alarm_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError("must be an email address")
         return value
 
     @model_validator(mode="after")
@@ -244,4 +263,25 @@ def load_delivery(name: str = DEFAULT_DELIVERY, config_dir: Path = CONFIG_DIR) -
         for position, target in enumerate(config.environments)
     )
     check_placement(shown, config, [t.environment for t in targets])
-    return DeliverySettings(config=config, targets=targets, file_name=name)
+    settings = DeliverySettings(config=config, targets=targets, file_name=name)
+    _check_role_names(shown, config, settings.replication_regions)
+    return settings
+
+
+def _check_role_names(shown: str, config: DeliveryConfig, regions: tuple[str, ...]) -> None:
+    """Each region's break-glass role, ``<stack_name>-<region>-key-break-glass``, fits IAM's 64.
+
+    An env-agnostic pipeline's region is known only at deploy: the longest
+    region code (14 characters) must fit.
+    """
+    known = [config.tooling.region] if config.tooling.region else []
+    for region in (*known, *regions) if known else ("<region>", *regions):
+        length = len(region) if region != "<region>" else _LONGEST_REGION
+        role_name = f"{config.stack_name}-{region}-key-break-glass"
+        excess = len(role_name) - len(region) + length - _ROLE_NAME_LIMIT
+        if excess > 0:
+            raise ConfigError(
+                f'{shown}: stack_name: "{config.stack_name}" is not allowed; at most '
+                f"{len(config.stack_name) - excess} characters in {region}: the break-glass "
+                f"role {role_name} must fit IAM's {_ROLE_NAME_LIMIT}"
+            )

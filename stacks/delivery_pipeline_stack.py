@@ -7,21 +7,21 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.delivery import (
-    DeliveryArtifactStore,
+    DeliveryKeyAlarms,
     DeliveryPipeline,
     DeliveryStage,
     PipelineSource,
     StageCheck,
 )
+from cd4ml_constructs.key_break_glass import KeyBreakGlassRole
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.required_tags import RequiredTags
 from cd4ml_constructs.studio import PlatformPermissionsBoundary
 from config.delivery import DeliverySettings
 from constructs import Construct
+from stacks.delivery_replication_stack import DeliveryReplicationStack, break_glass_role_name
 from stacks.platform_stage import PlatformStage
 
 
@@ -40,92 +40,6 @@ def synth_commands(pipeline_config: str) -> list[str]:
     ]
 
 
-class DeliveryReplicationStack(cdk.Stack):
-    """The pipeline's artifact store in another region, in the tooling account.
-
-    CodePipeline hands a cross-region action its input through a bucket in
-    that action's region. This one is the platform's own (versioned, SSE-KMS
-    with a customer-managed key that rotates, TLS-only, access-logged,
-    RETAIN), not the unlogged one aws-cdk-lib would generate; the bucket has
-    a generated physical name and is encrypted through the key's alias
-    (``alias/<alias_prefix>/artifacts``), so that the pipeline's template in
-    its own region can name both.
-
-    The deploy roles of the environments in this region read their input
-    here: the bucket and key policies name them. The pipeline reaches the
-    store through the names alone (:meth:`view`), so that aws-cdk-lib writes
-    no grant of its own into the key policy: the tooling account uses the key
-    only through AWS services, like every platform key.
-
-    :param alias_prefix: alias namespace of the key, that of the pipeline's own key.
-    :param boundary_name: name of the permissions boundary of the stack's role
-        (IAM names are account-global: it carries the region).
-    :param readers: ARNs of the CDK deploy roles that read the pipeline's artifacts here.
-    :param tags: the pipeline's required tags.
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        alias_prefix: str,
-        boundary_name: str,
-        readers: Sequence[str],
-        tags: dict[str, str],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(scope, id, **kwargs)
-        # Commercial partition: config admits no other region (config/layers.py).
-        self.alias_arn = f"arn:aws:kms:{self.region}:{self.account}:alias/{alias_prefix}/artifacts"
-        boundary = PlatformPermissionsBoundary(
-            self, "PermissionsBoundary", policy_name=boundary_name, iam_path=f"/{boundary_name}/"
-        )
-        iam.PermissionsBoundary.of(self).apply(boundary.policy)
-        self.store = DeliveryArtifactStore(
-            self,
-            "Store",
-            alias_prefix=alias_prefix,
-            with_source_bucket=False,
-            log_retention_days=None,
-            bucket_name=cdk.PhysicalName.GENERATE_IF_NEEDED,
-            encrypt_with_alias=True,
-        )
-        self.bucket = self.store.artifact_bucket
-        if readers:
-            principals = [iam.ArnPrincipal(arn) for arn in readers]
-            self.bucket.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid="DeployRolesReadArtifacts",
-                    principals=principals,
-                    actions=["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
-                    resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
-                )
-            )
-            self.store.key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid="DeployRolesDecryptArtifacts",
-                    principals=principals,
-                    actions=["kms:Decrypt", "kms:DescribeKey"],
-                    resources=["*"],
-                )
-            )
-        RequiredTags.apply(self, tags)
-
-    def view(self, scope: Construct) -> s3.IBucket:
-        """The store as ``scope`` (the pipeline stack) names it: bucket name and key alias."""
-        return s3.Bucket.from_bucket_attributes(
-            scope,
-            f"Replication-{self.region}",
-            bucket_name=self.bucket.bucket_name,
-            region=self.region,
-            account=self.account,
-            encryption_key=kms.Key.from_key_arn(
-                scope, f"ReplicationKey-{self.region}", self.alias_arn
-            ),
-        )
-
-
 class DeliveryPipelineStack(cdk.Stack):
     """The delivery pipeline of the platform, with a permissions boundary on its roles.
 
@@ -140,6 +54,10 @@ class DeliveryPipelineStack(cdk.Stack):
     :param settings: the validated pipeline config and its environments.
     :param stages: one stage per target, in the order of ``settings.targets``.
     :param cli_version: CDK CLI version, from ``package.json``.
+
+    Termination protection (this stack and each replication stack) follows
+    ``termination_protection`` of the pipeline config, on by default: they
+    keep the pipeline's keys and artifact buckets.
     """
 
     def __init__(
@@ -152,8 +70,10 @@ class DeliveryPipelineStack(cdk.Stack):
         cli_version: str,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id, **kwargs)
         config = settings.config
+        # The pipeline holds the artifact stores and keys: on by default.
+        protected = config.termination_protection
+        super().__init__(scope, id, termination_protection=protected, **kwargs)
         name = config.stack_name
         tags = {
             "owner": config.tags.owner,
@@ -161,6 +81,7 @@ class DeliveryPipelineStack(cdk.Stack):
             "data-classification": config.tags.data_classification,
             "environment": name,
         }
+        alarm_emails = [config.alarm_email] if config.alarm_email else []
         # Siblings of this stack in the app, deployed before it (the pipeline
         # depends on them) by the first deploy and by every self-mutation.
         self.replication: dict[str, DeliveryReplicationStack] = {
@@ -170,6 +91,7 @@ class DeliveryPipelineStack(cdk.Stack):
                 stack_name=f"{name}-replication-{region}",
                 description=f"CD4ML Platform: the delivery pipeline's artifacts in {region}",
                 env=cdk.Environment(account=config.tooling.account, region=region),
+                termination_protection=protected,
                 alias_prefix=f"cd4ml/{name}",
                 boundary_name=f"{name}-{region}-permissions-boundary",
                 readers=[
@@ -178,6 +100,7 @@ class DeliveryPipelineStack(cdk.Stack):
                     if t.environment.region == region and t.environment.account
                 ],
                 tags=tags,
+                alarm_emails=alarm_emails,
             )
             for region in settings.replication_regions
         }
@@ -192,6 +115,9 @@ class DeliveryPipelineStack(cdk.Stack):
             iam_path=f"/{name}/",
         )
         iam.PermissionsBoundary.of(self).apply(boundary.policy)
+        self.break_glass_role = KeyBreakGlassRole(
+            self, "KeyBreakGlass", role_name=break_glass_role_name(f"cd4ml/{name}", self.region)
+        ).role
         self.check_role = ManagedPolicyRole(
             self,
             "CheckRole",
@@ -238,9 +164,18 @@ class DeliveryPipelineStack(cdk.Stack):
             cross_account_keys=settings.cross_account,
             log_retention_days=max(t.environment.log_retention_days for t in settings.targets),
             alias_prefix=f"cd4ml/{name}",
+            break_glass=self.break_glass_role,
             replication_buckets={
                 region: stack.view(self) for region, stack in self.replication.items()
             },
+        )
+        self.key_alarms = DeliveryKeyAlarms(
+            self,
+            "KeyAlarms",
+            break_glass=self.break_glass_role,
+            key_administrator=self.delivery.store.key_admin_role,
+            alias_prefix=f"cd4ml/{name}",
+            email_addresses=alarm_emails,
         )
         RequiredTags.apply(self, tags)
 

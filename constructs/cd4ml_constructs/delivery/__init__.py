@@ -6,11 +6,13 @@ from cd4ml_constructs.delivery.delivery_pipeline import (
     DeliveryStage,
     PipelineSource,
 )
+from cd4ml_constructs.delivery.key_alarms import DeliveryKeyAlarms
 from cd4ml_constructs.delivery.stage_check import CHECK_SCRIPT, StageCheck
 
 __all__ = [
     "CHECK_SCRIPT",
     "DeliveryArtifactStore",
+    "DeliveryKeyAlarms",
     "DeliveryPipeline",
     "DeliveryStage",
     "PipelineSource",

@@ -26,6 +26,9 @@ class DeliveryArtifactStore(Construct):
     replication store in each other region an environment lives in.
 
     :param alias_prefix: alias namespace of the key, ``cd4ml/<pipeline stack>``.
+    :param break_glass: may use the key directly in an emergency (the key
+        policy's ``BreakGlassUse``); its use is alarmed by
+        :class:`~cd4ml_constructs.delivery.key_alarms.DeliveryKeyAlarms`.
     :param with_source_bucket: create the bucket an S3 zip source is uploaded to.
     :param log_retention_days: retention of the build log group (a CloudWatch
         Logs retention value); ``None``: no build log group (a replication store).
@@ -42,6 +45,7 @@ class DeliveryArtifactStore(Construct):
         id: str,
         *,
         alias_prefix: str,
+        break_glass: iam.IRole,
         with_source_bucket: bool,
         log_retention_days: int | None,
         bucket_name: str | None = None,
@@ -63,6 +67,7 @@ class DeliveryArtifactStore(Construct):
             purpose="artifacts",
             alias_prefix=alias_prefix,
             administrator=self.key_admin_role,
+            break_glass=break_glass,
             allow_cloudwatch_logs=log_retention_days is not None,
         ).key
         self.alias = next(c for c in self.key.node.children if isinstance(c, kms.Alias))

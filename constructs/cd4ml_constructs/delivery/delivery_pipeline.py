@@ -86,6 +86,7 @@ class DeliveryPipeline(Construct):
     :param cross_account_keys: true when a stage lives in another account.
     :param log_retention_days: retention of the build logs.
     :param alias_prefix: alias namespace of the pipeline's keys, ``cd4ml/<stack>``.
+    :param break_glass: may use the artifact key directly in an emergency (alarmed).
     :param replication_buckets: the pipeline's artifact bucket of each other
         region a stage deploys into (region -> bucket, in the tooling
         account, encrypted through its key's alias under ``alias_prefix``);
@@ -104,6 +105,7 @@ class DeliveryPipeline(Construct):
         cross_account_keys: bool,
         log_retention_days: int,
         alias_prefix: str,
+        break_glass: iam.IRole,
         replication_buckets: Mapping[str, s3.IBucket] | None = None,
     ) -> None:
         super().__init__(scope, id)
@@ -111,6 +113,7 @@ class DeliveryPipeline(Construct):
             self,
             "Store",
             alias_prefix=alias_prefix,
+            break_glass=break_glass,
             with_source_bucket=source.kind == "s3",
             log_retention_days=log_retention_days,
         )

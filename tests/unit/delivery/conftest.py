@@ -96,10 +96,8 @@ environments:
 """
 
 
-@pytest.fixture(scope="session")
-def delivery_cross_region(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedDelivery:
-    """Two regions: us-dev (us-east-1) then example-prod (eu-west-1, the pipeline's region)."""
-    config_dir = tmp_path_factory.mktemp("cross-region-config")
+def cross_region_config(config_dir: Path) -> Path:
+    """``config_dir`` with the shipped files, us-dev and the cross-region pipeline."""
     for path in CONFIG_DIR.glob("*.yaml"):
         shutil.copy(path, config_dir)
     sandbox = (CONFIG_DIR / "sandbox.yaml").read_text(encoding="utf-8")
@@ -109,6 +107,13 @@ def delivery_cross_region(tmp_path_factory: pytest.TempPathFactory) -> Synthesiz
     assert us_dev != sandbox
     (config_dir / "us-dev.yaml").write_text(us_dev, encoding="utf-8")
     (config_dir / "cross-region.yaml").write_text(CROSS_REGION_PIPELINE, encoding="utf-8")
+    return config_dir
+
+
+@pytest.fixture(scope="session")
+def delivery_cross_region(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedDelivery:
+    """Two regions: us-dev (us-east-1) then example-prod (eu-west-1, the pipeline's region)."""
+    config_dir = cross_region_config(tmp_path_factory.mktemp("cross-region-config"))
     return synthesize_delivery(
         "cross-region", tmp_path_factory.mktemp("delivery-cross-region"), config_dir
     )

@@ -66,8 +66,13 @@ def test_policy_is_not_administrator_access() -> None:
         )
 
 
+def bounded_statement() -> dict[str, Any]:
+    (bounded,) = [s for s in statements("Allow") if s["Sid"] == "RolesOnlyWithThePlatformBoundary"]
+    return bounded
+
+
 def test_roles_are_created_only_with_a_platform_boundary() -> None:
-    (bounded,) = [s for s in statements("Allow") if s.get("Condition")]
+    bounded = bounded_statement()
     assert "iam:CreateRole" in bounded["Action"]
     assert bounded["Condition"] == {
         "StringLike": {
@@ -93,7 +98,8 @@ def test_the_readme_bootstraps_each_example_account_with_the_shipped_policy() ->
     assert sum(c.startswith("npx cdk bootstrap") for c in commands) == 4
     for command in commands:
         assert command in section, command
-    assert "file://config/bootstrap/cloudformation-execution-policy.json" in section
+    assert "config/bootstrap/cloudformation-execution-policy.json" in section
+    assert "python -m config.delivery_bootstrap NAME --policy ACCOUNT" in section
 
 
 def boundary_arn(value: Any, stack: SynthesizedStack, stacks: dict[str, SynthesizedStack]) -> str:
@@ -127,8 +133,7 @@ def test_every_role_the_pipeline_deploys_has_a_boundary_the_policy_admits(
     fixture: str, request: pytest.FixtureRequest
 ) -> None:
     delivery: SynthesizedDelivery = request.getfixturevalue(fixture)
-    (bounded,) = [s for s in statements("Allow") if s.get("Condition")]
-    pattern = bounded["Condition"]["StringLike"]["iam:PermissionsBoundary"]
+    pattern = bounded_statement()["Condition"]["StringLike"]["iam:PermissionsBoundary"]
     stacks = {s.stack_name: s for s in delivery.assembly.stacks}
     checked = 0
     for stack in stacks.values():

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import cfnlint.api
 
-from tests.unit.delivery.conftest import SynthesizedDelivery, stage
+from app import build_delivery_app
+from config.delivery import load_delivery
+from tests.unit.delivery.conftest import SynthesizedDelivery, cross_region_config, stage
+from tools.cloud_assembly import SynthesizedStack
 
 REPLICATION = "cd4ml-delivery-replication-us-east-1"
 ALIAS_ARN = "arn:aws:kms:us-east-1:444455556666:alias/cd4ml/cd4ml-delivery/artifacts"
@@ -26,6 +31,15 @@ def deploy_role(account: str, region: str, purpose: str = "deploy") -> dict[str,
     }
 
 
+def in_store(stack: SynthesizedStack, resource_type: str) -> dict[str, dict[str, Any]]:
+    """The resources of ``resource_type`` of the stack's artifact store (not of its alarms)."""
+    return {
+        logical_id: resource
+        for logical_id, resource in stack.resources_of_type(resource_type).items()
+        if "/Store/" in resource["Metadata"]["aws:cdk:path"]
+    }
+
+
 def replication_bucket(delivery: SynthesizedDelivery) -> dict[str, Any]:
     replication = delivery.assembly.stack(REPLICATION)
     (bucket,) = [
@@ -38,6 +52,32 @@ def replication_bucket(delivery: SynthesizedDelivery) -> dict[str, Any]:
 
 def test_the_settings_name_the_other_region(delivery_cross_region: SynthesizedDelivery) -> None:
     assert delivery_cross_region.settings.replication_regions == ("us-east-1",)
+
+
+def test_the_pipeline_and_replication_stacks_are_termination_protected_by_default(
+    delivery_cross_region: SynthesizedDelivery,
+) -> None:
+    # They keep the artifact stores and their keys; the config may turn it off.
+    assert delivery_cross_region.settings.config.termination_protection is True
+    replication = delivery_cross_region.assembly.stack(REPLICATION)
+    assert delivery_cross_region.stack.termination_protection is True
+    assert replication.termination_protection is True
+
+
+def test_termination_protection_off_in_the_config_is_off_on_every_pipeline_stack(
+    tmp_path: Path,
+) -> None:
+    config_dir = cross_region_config(tmp_path)
+    pipeline = config_dir / "cross-region.yaml"
+    pipeline.write_text(pipeline.read_text() + "termination_protection: false\n")
+    app = build_delivery_app(load_delivery("cross-region", config_dir), outdir=str(tmp_path))
+    stacks = {
+        child.stack_name: child.termination_protection
+        for child in app.node.children
+        if isinstance(child, cdk.Stack)
+    }
+    # Constructed, not synthesized: the stacks' settings are all this test reads.
+    assert stacks == {"cd4ml-delivery": False, REPLICATION: False}
 
 
 def test_one_artifact_store_per_region_the_other_ours(
@@ -68,11 +108,11 @@ def test_the_replication_bucket_is_versioned_encrypted_logged_and_kept(
     assert properties["LoggingConfiguration"]["LogFilePrefix"] == "artifacts/"
     sse = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    (alias_id,) = replication.resources_of_type("AWS::KMS::Alias")
+    (alias_id,) = in_store(replication, "AWS::KMS::Alias")
     assert sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
         "Fn::Join": ["", ["arn:aws:kms:us-east-1:444455556666:", {"Ref": alias_id}]]
     }
-    (key,) = replication.resources_of_type("AWS::KMS::Key").values()
+    (key,) = in_store(replication, "AWS::KMS::Key").values()
     assert key["DeletionPolicy"] == "Retain"
     assert key["Properties"]["EnableKeyRotation"] is True
     # The environment's deploy role in us-east-1 reads its input through this key.
@@ -147,7 +187,7 @@ def test_the_replication_key_admits_the_tooling_account_only_through_services(
     delivery_cross_region: SynthesizedDelivery,
 ) -> None:
     replication = delivery_cross_region.assembly.stack(REPLICATION)
-    (key,) = replication.resources_of_type("AWS::KMS::Key").values()
+    (key,) = in_store(replication, "AWS::KMS::Key").values()
     root = "arn:aws:iam::444455556666:root"
     uses = [
         s

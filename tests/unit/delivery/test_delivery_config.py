@@ -252,3 +252,28 @@ def test_tooling_account_and_region_go_together(config_dir: Path) -> None:
 def test_missing_pipeline_file_is_one_line() -> None:
     with pytest.raises(ConfigError, match=r"nowhere\.yaml: file not found"):
         load_delivery("nowhere")
+
+
+def test_termination_protection_is_on_unless_the_file_turns_it_off(config_dir: Path) -> None:
+    assert load(config_dir, "environments: [{name: local}]\n").config.termination_protection
+    off = load(config_dir, "termination_protection: false\nenvironments: [{name: local}]\n")
+    assert off.config.termination_protection is False
+
+
+def test_termination_protection_that_is_not_a_boolean_names_the_key(config_dir: Path) -> None:
+    message = error_for(
+        config_dir, "termination_protection: maybe\nenvironments: [{name: local}]\n"
+    )
+    assert 'termination_protection: "maybe" is not allowed' in message
+
+
+def test_a_stack_name_too_long_for_the_role_name_names_the_key(config_dir: Path) -> None:
+    long_name = "cd4ml-" + "p" * 30
+    message = error_for(config_dir, f"stack_name: {long_name}\nenvironments: [{{name: local}}]\n")
+    assert f'stack_name: "{long_name}" is not allowed; at most 33 characters in <region>' in message
+    assert "must fit IAM's 64" in message
+
+
+def test_an_alarm_email_that_is_not_an_address_names_the_key(config_dir: Path) -> None:
+    message = error_for(config_dir, "alarm_email: ops\nenvironments: [{name: local}]\n")
+    assert 'alarm_email: "ops" is not allowed; must be an email address' in message

@@ -33,7 +33,11 @@ def test_source_is_the_zip_in_the_pipelines_own_bucket(
     }
     assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "source/"
 
-    (rule,) = delivery_default.stack.resources_of_type("AWS::Events::Rule").values()
+    (rule,) = [
+        r
+        for r in delivery_default.stack.resources_of_type("AWS::Events::Rule").values()
+        if "/KeyAlarms/" not in r["Metadata"]["aws:cdk:path"]
+    ]
     assert rule["Properties"]["EventPattern"] == {
         "source": ["aws.s3"],
         "detail-type": ["Object Created"],

@@ -56,6 +56,12 @@ def test_codecommit_source_starts_on_commits_and_passes_every_pack(tmp_path: Pat
         cross_account_keys=False,
         log_retention_days=365,
         alias_prefix="cd4ml/test",
+        break_glass=iam.Role(
+            stack,
+            "BreakGlass",
+            role_name="cd4ml-test-eu-west-1-key-break-glass",
+            assumed_by=iam.AccountRootPrincipal(),
+        ),
     )
     app.synth()
     assembly = CloudAssembly.load(tmp_path)
