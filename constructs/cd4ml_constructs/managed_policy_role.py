@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -11,7 +11,7 @@ import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
-from cd4ml_constructs.compliance import acknowledge
+from cd4ml_constructs.compliance.acknowledgements import acknowledge_each
 from constructs import Construct, IValidation
 
 # Default construct id of the policy that grants of buckets, queues and keys
@@ -89,6 +89,7 @@ class ManagedPolicyRole(iam.Role):
             max_session_duration=max_session_duration,
         )
         self.grants_policy = grants_policy
+        self._construct_id = id
         self._grants_policy_description = grants_policy_description
         self._purposes: dict[str, iam.ManagedPolicy] = {}
         # (purpose, "Action" or "Resource", wildcard action or resource, reason)
@@ -111,7 +112,7 @@ class ManagedPolicyRole(iam.Role):
             self._purposes[purpose] = iam.ManagedPolicy(
                 self,
                 purpose,
-                description=description or f"{self.node.id}: {_words(purpose)}",
+                description=description or f"{self._construct_id}: {_words(purpose)}",
                 roles=[self],
             )
         return self._purposes[purpose]
@@ -141,13 +142,17 @@ class ManagedPolicyRole(iam.Role):
         resource-level permissions). Actions are named, never wildcards.
         """
         purpose = purpose or self.grants_policy
-        where = f"{self.node.path}/{purpose}{f' ({sid})' if sid else ''}"
+
+        # Only an error names the place: each read of the path crosses into the jsii runtime.
+        def where() -> str:
+            return f"{self.node.path}/{purpose}{f' ({sid})' if sid else ''}"
+
         wildcards = [resource for resource in resources if "*" in resource]
         if wildcards:
-            _check_reason(f"{where}: {wildcards}", reason)
+            _check_reason(lambda: f"{where()}: {wildcards}", reason)
         for action in actions:
             if "*" in action:
-                raise ValueError(f"{where}: name actions, not {action!r}")
+                raise ValueError(f"{where()}: name actions, not {action!r}")
         self.policy(purpose).add_statements(
             iam.PolicyStatement(
                 sid=sid,
@@ -167,7 +172,7 @@ class ManagedPolicyRole(iam.Role):
         Uses the bucket's own grant method (which also grants its key) and
         explains the object wildcard with ``reason`` (at least 40 characters).
         """
-        _check_reason(f"{self.node.path}: objects {key_pattern}", reason)
+        _check_reason(lambda: f"{self.node.path}: objects {key_pattern}", reason)
         grant = (
             bucket.grant_read_write(self, key_pattern)
             if write
@@ -183,7 +188,7 @@ class ManagedPolicyRole(iam.Role):
         statement holds it: X-Ray's ``*`` for an active-tracing function, or
         ``<function arn>:*`` of ``grant_invoke``. ``reason``: at least 40 characters.
         """
-        _check_reason(f"{self.node.path}: {resource}", reason)
+        _check_reason(lambda: f"{self.node.path}: {resource}", reason)
         self._explained.append((self.grants_policy, "Resource", resource, reason))
 
     def explained_wildcards(self) -> list[tuple[str, str, str, str]]:
@@ -206,12 +211,12 @@ class _AcknowledgeExplainedWildcards:
         stack = cdk.Stack.of(self._role)
         explained = self._role.explained_wildcards()
         policies = list(self._role.policies.items())
-        resources = [policy.node.default_child for _, policy in policies]
-        # One resolve for every value: each call crosses into the jsii runtime.
+        # One resolve for every value: each call crosses into the jsii runtime. A
+        # policy's document is its CloudFormation resource's PolicyDocument.
         resolved = stack.resolve(
             {
                 "items": [item for _, kind, item, _ in explained if kind != "Action"],
-                "documents": [resource.policy_document for resource in resources],  # type: ignore[union-attr]
+                "documents": [policy.document for _, policy in policies],
             }
         )
         flat_items = iter(resolved["items"])
@@ -220,18 +225,17 @@ class _AcknowledgeExplainedWildcards:
             key = f"{kind}::{item if kind == 'Action' else flatten(next(flat_items))}"
             if reason not in reasons.setdefault((purpose, key), []):
                 reasons[(purpose, key)].append(reason)
-        for (purpose, _), resource, document in zip(
-            policies, resources, resolved["documents"], strict=True
-        ):
-            assert isinstance(resource, iam.CfnManagedPolicy)
-            for finding in wildcard_findings(document):
-                explanation = reasons.get((purpose, finding))
-                if explanation:
-                    acknowledge(
-                        resource,
-                        " ".join(explanation),
-                        f"AwsSolutions::AwsSolutions-IAM5[{finding}]",
-                    )
+        for (purpose, policy), document in zip(policies, resolved["documents"], strict=True):
+            acknowledgments = [
+                (f"AwsSolutions::AwsSolutions-IAM5[{finding}]", " ".join(explanation))
+                for finding in wildcard_findings(document)
+                if (explanation := reasons.get((purpose, finding)))
+            ]
+            if acknowledgments:
+                resource = policy.node.default_child
+                assert isinstance(resource, iam.CfnManagedPolicy)
+                # One call per policy: each call crosses into the jsii runtime.
+                acknowledge_each(resource, acknowledgments)
         return []
 
 
@@ -273,10 +277,10 @@ def flatten(reference: Any) -> str:
     return json.dumps(reference, separators=(",", ":"))
 
 
-def _check_reason(where: str, reason: str | None) -> None:
+def _check_reason(where: Callable[[], str], reason: str | None) -> None:
     if not reason or len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValueError(
-            f"{where}: explain the wildcard in a sentence of {MIN_REASON_LENGTH}+ characters"
+            f"{where()}: explain the wildcard in a sentence of {MIN_REASON_LENGTH}+ characters"
         )
 
 
