@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
-from cd4ml_constructs.compliance.acknowledgements import acknowledge_each
-from constructs import Construct, IValidation
+from cd4ml_constructs.wildcard_acknowledgements import (
+    AcknowledgeExplainedWildcards,
+    flatten,
+    wildcard_findings,
+)
+from constructs import Construct
+
+__all__ = ["GRANTS_POLICY", "ManagedPolicyRole", "flatten", "wildcard_findings"]
 
 # Default construct id of the policy that grants of buckets, queues and keys
 # (``grant_read``, ``grant_encrypt_decrypt``...) and ``add_to_policy`` land in.
@@ -97,7 +101,7 @@ class ManagedPolicyRole(iam.Role):
             (grants_policy, "Action", family, _GRANT_FAMILY_REASON)
             for family in GRANT_ACTION_FAMILIES
         ]
-        self.node.add_validation(_AcknowledgeExplainedWildcards(self))
+        AcknowledgeExplainedWildcards.of(cdk.Stack.of(self)).roles.append(self)
 
     @property
     def policies(self) -> Mapping[str, iam.ManagedPolicy]:
@@ -196,98 +200,11 @@ class ManagedPolicyRole(iam.Role):
         return list(self._explained)
 
 
-@jsii.implements(IValidation)
-class _AcknowledgeExplainedWildcards:
-    """Acknowledge, on each policy of the role, the wildcards that were explained.
-
-    Runs after references between stacks are resolved and before the packs,
-    so each id is the one cdk-nag reports (``Resource::<flattened ARN>``).
-    """
-
-    def __init__(self, role: ManagedPolicyRole) -> None:
-        self._role = role
-
-    def validate(self) -> list[str]:
-        stack = cdk.Stack.of(self._role)
-        explained = self._role.explained_wildcards()
-        policies = list(self._role.policies.items())
-        # One resolve for every value: each call crosses into the jsii runtime. A
-        # policy's document is its CloudFormation resource's PolicyDocument.
-        resolved = stack.resolve(
-            {
-                "items": [item for _, kind, item, _ in explained if kind != "Action"],
-                "documents": [policy.document for _, policy in policies],
-            }
-        )
-        flat_items = iter(resolved["items"])
-        reasons: dict[tuple[str, str], list[str]] = {}
-        for purpose, kind, item, reason in explained:
-            key = f"{kind}::{item if kind == 'Action' else flatten(next(flat_items))}"
-            if reason not in reasons.setdefault((purpose, key), []):
-                reasons[(purpose, key)].append(reason)
-        for (purpose, policy), document in zip(policies, resolved["documents"], strict=True):
-            acknowledgments = [
-                (f"AwsSolutions::AwsSolutions-IAM5[{finding}]", " ".join(explanation))
-                for finding in wildcard_findings(document)
-                if (explanation := reasons.get((purpose, finding)))
-            ]
-            if acknowledgments:
-                resource = policy.node.default_child
-                assert isinstance(resource, iam.CfnManagedPolicy)
-                # One call per policy: each call crosses into the jsii runtime.
-                acknowledge_each(resource, acknowledgments)
-        return []
-
-
-def wildcard_findings(document: Mapping[str, Any]) -> list[str]:
-    """The ``Action::``/``Resource::`` items cdk-nag's IAM5 reports for an Allow statement."""
-    found: list[str] = []
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") != "Allow":
-            continue
-        for action in _as_list(statement.get("Action")):
-            if "*" in action and f"Action::{action}" not in found:
-                found.append(f"Action::{action}")
-        for resource in _as_list(statement.get("Resource")):
-            flat = flatten(resource)
-            if "*" in flat and f"Resource::{flat}" not in found:
-                found.append(f"Resource::{flat}")
-    return found
-
-
-def flatten(reference: Any) -> str:
-    """A CloudFormation value as one string, the way cdk-nag names it in a finding id."""
-    if reference is None:
-        return ""
-    if isinstance(reference, str):
-        return reference.replace("${", "<").replace("}", ">")
-    if isinstance(reference, dict):
-        if "Fn::Join" in reference:
-            delimiter, items = reference["Fn::Join"]
-            return str(delimiter).join(flatten(item) for item in items)
-        if "Fn::Sub" in reference:
-            return flatten(reference["Fn::Sub"])
-        if "Fn::GetAtt" in reference:
-            resource, attribute = reference["Fn::GetAtt"]
-            return f"<{flatten(resource)}.{flatten(attribute)}>"
-        if "Fn::ImportValue" in reference:
-            return flatten(reference["Fn::ImportValue"])
-        if "Ref" in reference:
-            return f"<{flatten(reference['Ref'])}>"
-    return json.dumps(reference, separators=(",", ":"))
-
-
 def _check_reason(where: Callable[[], str], reason: str | None) -> None:
     if not reason or len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValueError(
             f"{where()}: explain the wildcard in a sentence of {MIN_REASON_LENGTH}+ characters"
         )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def _words(purpose: str) -> str:
