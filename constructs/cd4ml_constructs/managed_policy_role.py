@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
-from cd4ml_constructs.compliance import acknowledge
-from constructs import Construct, IValidation
+from cd4ml_constructs.wildcard_acknowledgements import (
+    AcknowledgeExplainedWildcards,
+    flatten,
+    wildcard_findings,
+)
+from constructs import Construct
+
+__all__ = ["GRANTS_POLICY", "ManagedPolicyRole", "flatten", "wildcard_findings"]
 
 # Default construct id of the policy that grants of buckets, queues and keys
 # (``grant_read``, ``grant_encrypt_decrypt``...) and ``add_to_policy`` land in.
@@ -89,6 +93,7 @@ class ManagedPolicyRole(iam.Role):
             max_session_duration=max_session_duration,
         )
         self.grants_policy = grants_policy
+        self._construct_id = id
         self._grants_policy_description = grants_policy_description
         self._purposes: dict[str, iam.ManagedPolicy] = {}
         # (purpose, "Action" or "Resource", wildcard action or resource, reason)
@@ -96,7 +101,7 @@ class ManagedPolicyRole(iam.Role):
             (grants_policy, "Action", family, _GRANT_FAMILY_REASON)
             for family in GRANT_ACTION_FAMILIES
         ]
-        self.node.add_validation(_AcknowledgeExplainedWildcards(self))
+        AcknowledgeExplainedWildcards.of(cdk.Stack.of(self)).roles.append(self)
 
     @property
     def policies(self) -> Mapping[str, iam.ManagedPolicy]:
@@ -111,7 +116,7 @@ class ManagedPolicyRole(iam.Role):
             self._purposes[purpose] = iam.ManagedPolicy(
                 self,
                 purpose,
-                description=description or f"{self.node.id}: {_words(purpose)}",
+                description=description or f"{self._construct_id}: {_words(purpose)}",
                 roles=[self],
             )
         return self._purposes[purpose]
@@ -141,13 +146,17 @@ class ManagedPolicyRole(iam.Role):
         resource-level permissions). Actions are named, never wildcards.
         """
         purpose = purpose or self.grants_policy
-        where = f"{self.node.path}/{purpose}{f' ({sid})' if sid else ''}"
+
+        # Only an error names the place: each read of the path crosses into the jsii runtime.
+        def where() -> str:
+            return f"{self.node.path}/{purpose}{f' ({sid})' if sid else ''}"
+
         wildcards = [resource for resource in resources if "*" in resource]
         if wildcards:
-            _check_reason(f"{where}: {wildcards}", reason)
+            _check_reason(lambda: f"{where()}: {wildcards}", reason)
         for action in actions:
             if "*" in action:
-                raise ValueError(f"{where}: name actions, not {action!r}")
+                raise ValueError(f"{where()}: name actions, not {action!r}")
         self.policy(purpose).add_statements(
             iam.PolicyStatement(
                 sid=sid,
@@ -167,7 +176,7 @@ class ManagedPolicyRole(iam.Role):
         Uses the bucket's own grant method (which also grants its key) and
         explains the object wildcard with ``reason`` (at least 40 characters).
         """
-        _check_reason(f"{self.node.path}: objects {key_pattern}", reason)
+        _check_reason(lambda: f"{self.node.path}: objects {key_pattern}", reason)
         grant = (
             bucket.grant_read_write(self, key_pattern)
             if write
@@ -183,7 +192,7 @@ class ManagedPolicyRole(iam.Role):
         statement holds it: X-Ray's ``*`` for an active-tracing function, or
         ``<function arn>:*`` of ``grant_invoke``. ``reason``: at least 40 characters.
         """
-        _check_reason(f"{self.node.path}: {resource}", reason)
+        _check_reason(lambda: f"{self.node.path}: {resource}", reason)
         self._explained.append((self.grants_policy, "Resource", resource, reason))
 
     def explained_wildcards(self) -> list[tuple[str, str, str, str]]:
@@ -191,99 +200,11 @@ class ManagedPolicyRole(iam.Role):
         return list(self._explained)
 
 
-@jsii.implements(IValidation)
-class _AcknowledgeExplainedWildcards:
-    """Acknowledge, on each policy of the role, the wildcards that were explained.
-
-    Runs after references between stacks are resolved and before the packs,
-    so each id is the one cdk-nag reports (``Resource::<flattened ARN>``).
-    """
-
-    def __init__(self, role: ManagedPolicyRole) -> None:
-        self._role = role
-
-    def validate(self) -> list[str]:
-        stack = cdk.Stack.of(self._role)
-        explained = self._role.explained_wildcards()
-        policies = list(self._role.policies.items())
-        resources = [policy.node.default_child for _, policy in policies]
-        # One resolve for every value: each call crosses into the jsii runtime.
-        resolved = stack.resolve(
-            {
-                "items": [item for _, kind, item, _ in explained if kind != "Action"],
-                "documents": [resource.policy_document for resource in resources],  # type: ignore[union-attr]
-            }
-        )
-        flat_items = iter(resolved["items"])
-        reasons: dict[tuple[str, str], list[str]] = {}
-        for purpose, kind, item, reason in explained:
-            key = f"{kind}::{item if kind == 'Action' else flatten(next(flat_items))}"
-            if reason not in reasons.setdefault((purpose, key), []):
-                reasons[(purpose, key)].append(reason)
-        for (purpose, _), resource, document in zip(
-            policies, resources, resolved["documents"], strict=True
-        ):
-            assert isinstance(resource, iam.CfnManagedPolicy)
-            for finding in wildcard_findings(document):
-                explanation = reasons.get((purpose, finding))
-                if explanation:
-                    acknowledge(
-                        resource,
-                        " ".join(explanation),
-                        f"AwsSolutions::AwsSolutions-IAM5[{finding}]",
-                    )
-        return []
-
-
-def wildcard_findings(document: Mapping[str, Any]) -> list[str]:
-    """The ``Action::``/``Resource::`` items cdk-nag's IAM5 reports for an Allow statement."""
-    found: list[str] = []
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") != "Allow":
-            continue
-        for action in _as_list(statement.get("Action")):
-            if "*" in action and f"Action::{action}" not in found:
-                found.append(f"Action::{action}")
-        for resource in _as_list(statement.get("Resource")):
-            flat = flatten(resource)
-            if "*" in flat and f"Resource::{flat}" not in found:
-                found.append(f"Resource::{flat}")
-    return found
-
-
-def flatten(reference: Any) -> str:
-    """A CloudFormation value as one string, the way cdk-nag names it in a finding id."""
-    if reference is None:
-        return ""
-    if isinstance(reference, str):
-        return reference.replace("${", "<").replace("}", ">")
-    if isinstance(reference, dict):
-        if "Fn::Join" in reference:
-            delimiter, items = reference["Fn::Join"]
-            return str(delimiter).join(flatten(item) for item in items)
-        if "Fn::Sub" in reference:
-            return flatten(reference["Fn::Sub"])
-        if "Fn::GetAtt" in reference:
-            resource, attribute = reference["Fn::GetAtt"]
-            return f"<{flatten(resource)}.{flatten(attribute)}>"
-        if "Fn::ImportValue" in reference:
-            return flatten(reference["Fn::ImportValue"])
-        if "Ref" in reference:
-            return f"<{flatten(reference['Ref'])}>"
-    return json.dumps(reference, separators=(",", ":"))
-
-
-def _check_reason(where: str, reason: str | None) -> None:
+def _check_reason(where: Callable[[], str], reason: str | None) -> None:
     if not reason or len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValueError(
-            f"{where}: explain the wildcard in a sentence of {MIN_REASON_LENGTH}+ characters"
+            f"{where()}: explain the wildcard in a sentence of {MIN_REASON_LENGTH}+ characters"
         )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def _words(purpose: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 
 from constructs import IConstruct
@@ -32,6 +34,18 @@ def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:
     for rule_id in rule_ids:
         if not rule_id.startswith(PACK_PREFIXES):
             raise ValueError(f"{rule_id!r} has no pack prefix; use one of {PACK_PREFIXES}")
+    acknowledge_each(construct, [(rule_id, reason) for rule_id in rule_ids])
+
+
+def acknowledge_each(construct: IConstruct, rules: Sequence[tuple[str, str]]) -> None:
+    """Acknowledge each ``(rule id, reason)`` on ``construct``, in one call; checked as above."""
+    if isinstance(construct, (cdk.Stack, cdk.Stage)):
+        raise ValueError(f"acknowledge on the resource, not on {construct.node.path or 'the app'}")
+    for rule_id, reason in rules:
+        if len(reason.strip()) < 20:
+            raise ValueError(f"acknowledgement of {rule_id} needs a reason an auditor can accept")
+        if not rule_id.startswith(PACK_PREFIXES):
+            raise ValueError(f"{rule_id!r} has no pack prefix; use one of {PACK_PREFIXES}")
     cdk.Validations.of(construct).acknowledge(
-        *(cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids)
+        *(cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in rules)
     )

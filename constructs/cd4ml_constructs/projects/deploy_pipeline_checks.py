@@ -87,11 +87,12 @@ class DeployCheck(Construct):
         )
         stack = cdk.Stack.of(self)
         project_name = self.project.project_name
-        log_group = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:"
+        # Read once: each read crosses into the jsii runtime.
+        partition, region, account = stack.partition, stack.region, stack.account
+        log_group = f"arn:{partition}:logs:{region}:{account}:log-group:"
         self.role.explain_resource(f"{log_group}/aws/codebuild/{project_name}:*", _CODEBUILD_LOGS)
         self.role.explain_resource(
-            f"arn:{stack.partition}:codebuild:{stack.region}:{stack.account}:"
-            f"report-group/{project_name}-*",
+            f"arn:{partition}:codebuild:{region}:{account}:report-group/{project_name}-*",
             _CODEBUILD_REPORTS,
         )
 
