@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -76,8 +77,9 @@ class LoopStack(cdk.Stack):
         and drift reports.
     :param vpc: the VPC, used when ``loop.functions_in_vpc``.
     :param subnets: the workload subnets, with ``vpc``.
-    :param endpoint_security_group: the interface endpoints' security group,
-        the only interface destination the functions may reach, with ``vpc``.
+    :param endpoint_security_groups: the interface endpoints' security groups
+        (the platform's, and an imported VPC's existing ones), the only interface
+        destinations the functions may reach, with ``vpc``.
     :param xray_endpoint: the VPC has an X-Ray interface endpoint; without one,
         functions in the VPC run with tracing off (they could not deliver traces).
     """
@@ -97,7 +99,7 @@ class LoopStack(cdk.Stack):
         artifacts_bucket: s3.IBucket,
         vpc: ec2.IVpc | None = None,
         subnets: ec2.SubnetSelection | None = None,
-        endpoint_security_group: ec2.ISecurityGroup | None = None,
+        endpoint_security_groups: Sequence[ec2.ISecurityGroup] = (),
         xray_endpoint: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -111,7 +113,7 @@ class LoopStack(cdk.Stack):
             email_addresses=[loop.alarm_email] if loop.alarm_email else [],
             allow_cloudwatch_alarms=True,
         ).topic
-        self.network = self._network(loop, vpc, subnets, endpoint_security_group)
+        self.network = self._network(loop, vpc, subnets, endpoint_security_groups)
 
         common_environment = {
             "RESOURCE_PREFIX": names.prefix,
@@ -225,12 +227,14 @@ class LoopStack(cdk.Stack):
         loop: LoopConfig,
         vpc: ec2.IVpc | None,
         subnets: ec2.SubnetSelection | None,
-        endpoint_security_group: ec2.ISecurityGroup | None,
+        endpoint_security_groups: Sequence[ec2.ISecurityGroup],
     ) -> FunctionNetwork | None:
         if not loop.functions_in_vpc:
             return None
-        if vpc is None or subnets is None or endpoint_security_group is None:
-            raise ValueError("loop.functions_in_vpc needs vpc, subnets and endpoint_security_group")
+        if vpc is None or subnets is None or not endpoint_security_groups:
+            raise ValueError(
+                "loop.functions_in_vpc needs vpc, subnets and endpoint_security_groups"
+            )
         security_group = ec2.SecurityGroup(
             self,
             "FunctionSecurityGroup",
@@ -238,11 +242,12 @@ class LoopStack(cdk.Stack):
             description="CD4ML loop functions: HTTPS to the VPC endpoints only",
             allow_all_outbound=False,
         )
-        security_group.add_egress_rule(
-            ec2.Peer.security_group_id(endpoint_security_group.security_group_id),
-            ec2.Port.tcp(443),
-            "HTTPS to the interface endpoints",
-        )
+        for endpoint_security_group in endpoint_security_groups:
+            security_group.add_egress_rule(
+                ec2.Peer.security_group_id(endpoint_security_group.security_group_id),
+                ec2.Port.tcp(443),
+                "HTTPS to the interface endpoints",
+            )
         for prefix_list in loop.egress_prefix_lists:
             security_group.add_egress_rule(
                 ec2.Peer.prefix_list(prefix_list),

@@ -145,8 +145,8 @@ class PlatformStage(cdk.Stage):
             artifacts_bucket=self.data_lake.artifacts_bucket,
             vpc=self.network.vpc if in_vpc else None,
             subnets=self.network.subnets if in_vpc else None,
-            endpoint_security_group=self.network.endpoints.security_group if in_vpc else None,
-            xray_endpoint="xray" in config.network.interface_endpoints,
+            endpoint_security_groups=self.network.endpoints.security_groups if in_vpc else (),
+            xray_endpoint="xray" in config.network.available_endpoints,
         )
         self.project_contract = ProjectContractStack(
             self,

@@ -156,6 +156,10 @@ def _equal(expected: Any, value: Any) -> bool:
     return bool(expected == value)
 
 
+# The EventBridge rule states that deliver events; DISABLED is the only other one.
+ENABLED_STATES = frozenset({"ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"})
+
+
 @dataclass(frozen=True)
 class RuleSummary:
     """One ``AWS::Events::Rule`` of a template.
@@ -165,7 +169,10 @@ class RuleSummary:
         pattern: its event pattern, as written in the template (may hold
             intrinsic functions where the pattern names a resource).
         targets: the target ARNs, as written in the template.
-        enabled: whether the rule is enabled.
+        enabled: whether the rule is enabled: state ``ENABLED`` (the default
+            when the template names none) or
+            ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` (enabled, and also
+            matching read-only management events delivered by CloudTrail).
     """
 
     logical_id: str
@@ -191,7 +198,7 @@ def rules_of(template: Mapping[str, Any]) -> list[RuleSummary]:
                 logical_id=logical_id,
                 pattern=pattern,
                 targets=tuple(target.get("Arn") for target in properties.get("Targets", [])),
-                enabled=properties.get("State", "ENABLED") == "ENABLED",
+                enabled=properties.get("State", "ENABLED") in ENABLED_STATES,
             )
         )
     return found

@@ -59,6 +59,13 @@ def deployers(
         },
     )
     result["pipelines"] = [_pipeline_entry(project, details, changes) for project in projects]
+    approvers = sorted({role for entry in result["pipelines"] for role in entry["approved_by"]})
+    result["prod_approvers"] = approvers
+    if approvers:
+        result["answer"] += (
+            "; the prod step (each pipeline's manual approval) is approved by "
+            + "; ".join(_named(people[role]) for role in approvers)
+        )
     unapproved = [
         f"{p.pipeline_name} ({', '.join(p.approval_steps)})"
         for p, entry in zip(projects, result["pipelines"], strict=True)
@@ -72,6 +79,10 @@ def deployers(
             "SSO permission sets) approves production"
         )
     return result
+
+
+def _named(principal: Principal) -> str:
+    return f"{principal.label} ({principal.kind})"
 
 
 def _routes(view: EnvironmentView, project: MlProject) -> list[Route]:

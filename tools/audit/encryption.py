@@ -1,5 +1,8 @@
 """Encryption inventory: every data store, the key that protects it, and that key's rotation.
 
+Each customer managed key also lists who may use it directly by its key
+policy (:mod:`tools.audit.key_users`): not through a service.
+
 Stores are listed unencrypted first, then by how much control the
 environment has over the key: a key the service owns, an AWS managed key,
 a customer managed key.
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from tools.audit.key_users import direct_users
 from tools.audit.references import EnvironmentView, Resource
 
 UNENCRYPTED = "unencrypted"
@@ -93,6 +97,7 @@ def _key_entry(
         "protects": sorted(
             {f"{s['resource']} ({s['part']})" for s in stores if s["key"] == key.label}
         ),
+        "direct_use": direct_users(view, key),
     }
 
 

@@ -107,6 +107,7 @@ def iam_page(environment: str, data: dict[str, Any]) -> str:
                     "runs as",
                     "prod stack",
                     "started by",
+                    "approved by",
                     "changed by",
                 ],
                 (
@@ -117,6 +118,7 @@ def iam_page(environment: str, data: dict[str, Any]) -> str:
                         p["runs_as"],
                         p["prod_stack"],
                         p["started_by"],
+                        p["approved_by"],
                         p["changed_by"],
                     ]
                     for p in question["pipelines"]

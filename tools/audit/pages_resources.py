@@ -32,7 +32,7 @@ def encryption_page(environment: str, data: dict[str, Any]) -> str:
         "## Keys",
         "",
         *table(
-            ["key", "aliases", "rotation", "deletion window (days)", "protects"],
+            ["key", "aliases", "rotation", "deletion window (days)", "protects", "direct use"],
             (
                 [
                     k["key"],
@@ -40,6 +40,11 @@ def encryption_page(environment: str, data: dict[str, Any]) -> str:
                     k["rotation"],
                     k["deletion_window_days"],
                     k["protects"],
+                    [
+                        f"{u['principal']} ({code(u['name'])})" if u["name"] else u["principal"]
+                        for u in k["direct_use"]
+                    ]
+                    or "none",
                 ]
                 for k in data["keys"]
             ),

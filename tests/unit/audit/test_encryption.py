@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tools.audit.bundle import Part
 from tools.audit.encryption import encryption_inventory
 from tools.audit.references import EnvironmentView
@@ -74,3 +76,38 @@ def test_a_key_read_through_the_ssm_contract_is_resolved(probe_view: Environment
     bucket = stores["Consumer/ContractBucket"]
     assert (bucket["status"], bucket["key"]) == ("customer managed key", "Store/ContractKey")
     assert bucket["rotation"] == "off"
+
+
+@pytest.mark.parametrize("bundle_name", ["sandbox_bundle", "prod_bundle"])
+def test_only_the_break_glass_role_uses_a_key_directly(
+    bundle_name: str, request: pytest.FixtureRequest
+) -> None:
+    bundle = request.getfixturevalue(bundle_name)
+    environment = "sandbox" if bundle_name == "sandbox_bundle" else "example-prod"
+    region = "${AWS::Region}" if environment == "sandbox" else "eu-west-1"
+    keys = bundle["encryption"].data["keys"]
+    platform_keys = [k for k in keys if k["stack"] == f"{environment}-keys"]
+    assert len(platform_keys) >= 4
+    for key in platform_keys:
+        assert key["direct_use"] == [
+            {
+                "principal": "Keys/KeyBreakGlass/Role",
+                "name": f"cd4ml-{environment}-{region}-key-break-glass",
+                "actions": "kms:Decrypt, kms:Encrypt, kms:GenerateDataKey*, kms:ReEncrypt*",
+            }
+        ], key["key"]
+    # No key anywhere lets another principal use it directly.
+    users = {u["principal"] for k in keys for u in k["direct_use"]}
+    assert users == {"Keys/KeyBreakGlass/Role"}
+    page = bundle["encryption"].page
+    assert f"Keys/KeyBreakGlass/Role (`cd4ml-{environment}-{region}-key-break-glass`)" in page
+
+
+def test_a_default_key_policy_lets_the_whole_account_use_the_key(
+    probe_view: EnvironmentView,
+) -> None:
+    keys = {k["key"]: k for k in encryption_inventory(probe_view)["keys"]}
+    # aws-cdk-lib's default key policy: the account root, kms:*, no service condition.
+    assert keys["Store/ContractKey"]["direct_use"] == [
+        {"principal": "arn:aws:iam::${AWS::AccountId}:root", "name": "", "actions": "kms:*"}
+    ]

@@ -69,19 +69,27 @@ def test_a_broad_account_role_is_listed_and_a_denied_one_is_not(
     ]
 
 
-def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Part]) -> None:
+def test_the_deploy_trigger_starts_prod_and_the_approver_approves_it(
+    sandbox_bundle: dict[str, Part],
+) -> None:
     deploy = _question(sandbox_bundle, "Who can deploy")
-    assert deploy["people"] == []
+    approver = "Studio/Personas/ModelApproverRole"
+    assert [p["role"] for p in deploy["people"]] == [approver]
+    assert [w["role"] for w in deploy["workloads"]] == ["Loop/DeployTrigger/Role"]
     template = "${parameter:SageMakerProjectName}"
     assert deploy["details"] == [
         {
             "target": f"{project} (endpoint cd4ml-sandbox-{project}-prod)",
-            "role": "Loop/DeployTrigger/Role",
-            "actions": "codepipeline:StartPipelineExecution",
+            "role": role,
+            "actions": actions,
             "verdict": "allowed",
         }
         # Every project created from the template too.
         for project in (template, "churn")
+        for role, actions in (
+            (approver, "codepipeline:PutApprovalResult"),
+            ("Loop/DeployTrigger/Role", "codepipeline:StartPipelineExecution"),
+        )
     ]
     churn, from_template = deploy["pipelines"]
     # The pipeline's own roles are the route, not more roles that can deploy.
@@ -100,7 +108,7 @@ def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Pa
         ],
         "approval_steps": ["ApproveProduction/ApproveProduction"],
         "started_by": ["Loop/DeployTrigger/Role"],
-        "approved_by": [],
+        "approved_by": [approver],
         "changed_by": ["ProjectCatalog/LaunchRole"],
     }
     assert (from_template["kind"], from_template["pipeline_name"]) == (
@@ -108,13 +116,30 @@ def test_only_the_deploy_trigger_can_deploy_to_prod(sandbox_bundle: dict[str, Pa
         f"cd4ml-sandbox-{template}-deploy",
     )
     assert from_template["started_by"] == ["Loop/DeployTrigger/Role"]
-    # No role of the templates may approve production: the answer says so.
-    assert deploy["note"].startswith(
-        "no role of the templates may give the manual approval of cd4ml-sandbox-churn-deploy"
+    assert from_template["approved_by"] == [approver]
+    # The approver persona is the human gate of production: the answer names it.
+    assert deploy["prod_approvers"] == [approver]
+    assert deploy["answer"] == (
+        f"people through {approver} (Studio profiles: edsger-approver) and automatically, "
+        "Loop/DeployTrigger/Role; the prod step (each pipeline's manual approval) is "
+        f"approved by {approver} (person)"
     )
+    assert "note" not in deploy
     page = sandbox_bundle["iam"].page
     assert "| churn | project stack sandbox-project-churn | cd4ml-sandbox-churn-deploy |" in page
-    assert f"Note: {deploy['note']}." in page
+    assert f"| Loop/DeployTrigger/Role | {approver} | ProjectCatalog/LaunchRole |" in page
+    assert deploy["answer"] in page
+
+
+def test_prod_approval_is_the_approvers_alone(prod_bundle: dict[str, Part]) -> None:
+    deploy = _question(prod_bundle, "Who can deploy")
+    approver = "Studio/Personas/ModelApproverRole"
+    assert deploy["prod_approvers"] == [approver]
+    assert deploy["pipelines"]
+    for pipeline in deploy["pipelines"]:
+        assert pipeline["approved_by"] == [approver], pipeline["pipeline_name"]
+    approving = {d["role"] for d in deploy["details"] if "PutApprovalResult" in d["actions"]}
+    assert approving == {approver}
 
 
 def test_the_pipeline_roles_would_be_listed_without_the_route(
@@ -186,6 +211,7 @@ def test_roles_carry_trust_boundary_and_flat_permissions(sandbox_bundle: dict[st
     denied = [p for p in scientist["permissions"] if p["effect"] == "Deny" and p["resource"] == "*"]
     unconditional = next(p for p in denied if not p["condition"])
     assert unconditional["actions"] == [
+        "codepipeline:PutApprovalResult",
         "sagemaker:DeleteModelPackageGroupPolicy",
         "sagemaker:PutModelPackageGroupPolicy",
         "sagemaker:UpdateModelPackage",

@@ -160,10 +160,15 @@ def test_prod_functions_run_in_the_vpc_and_reach_only_the_endpoints(
         for rule in egress
     )
     assert not any("CidrIp" in rule or "CidrIpv6" in rule for rule in egress)
+    existing = example_prod.config.network.vpc.existing_endpoints  # type: ignore[union-attr]
     destinations = sorted(
         "endpoints"
         if "EndpointSecurityGroup" in str(rule.get("DestinationSecurityGroupId"))
+        else "existing endpoints"
+        if rule.get("DestinationSecurityGroupId") == existing.security_group_id
         else rule["DestinationPrefixListId"]
         for rule in egress
     )
-    assert destinations == sorted(["endpoints", *example_prod.config.loop.egress_prefix_lists])
+    assert destinations == sorted(
+        ["endpoints", "existing endpoints", *example_prod.config.loop.egress_prefix_lists]
+    )

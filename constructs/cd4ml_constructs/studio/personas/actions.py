@@ -10,6 +10,16 @@ SESSION_DURATION = cdk.Duration.hours(1)
 
 # Actions that decide whether a model may be deployed, or under which policy.
 APPROVAL_ACTIONS: tuple[str, ...] = ("sagemaker:UpdateModelPackage",)
+# The manual approval of production in each project's deploy pipeline
+# (``cd4ml-<env>-<project>-deploy``, stage and action ``ApproveProduction``),
+# and what the approver reads to review a run before deciding.
+PRODUCTION_APPROVAL_ACTIONS: tuple[str, ...] = ("codepipeline:PutApprovalResult",)
+PRODUCTION_APPROVAL_STEP = "ApproveProduction/ApproveProduction"
+DEPLOY_REVIEW_ACTIONS: tuple[str, ...] = (
+    "codepipeline:GetPipelineExecution",
+    "codepipeline:GetPipelineState",
+    "codepipeline:ListPipelineExecutions",
+)
 APPROVAL_POLICY_ACTIONS: tuple[str, ...] = (
     "sagemaker:DeleteModelPackageGroupPolicy",
     "sagemaker:PutModelPackageGroupPolicy",

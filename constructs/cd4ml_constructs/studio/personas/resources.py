@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
+from cd4ml_constructs.studio.personas.actions import PRODUCTION_APPROVAL_STEP
+
 
 @dataclass(frozen=True)
 class PersonaResources:
@@ -21,6 +23,9 @@ class PersonaResources:
         pipelines_arn: the platform's SageMaker pipelines.
         pipeline_executions_arn: their executions.
         sagemaker_log_groups_arn: log groups of SageMaker jobs and apps.
+        deploy_pipelines_arn: the projects' deploy pipelines (``cd4ml-<env>-*-deploy``).
+        production_approvals_arn: their manual approval of production
+            (``cd4ml-<env>-*-deploy/ApproveProduction/ApproveProduction``).
     """
 
     stack: cdk.Stack
@@ -31,6 +36,8 @@ class PersonaResources:
     pipelines_arn: str
     pipeline_executions_arn: str
     sagemaker_log_groups_arn: str
+    deploy_pipelines_arn: str
+    production_approvals_arn: str
 
     @classmethod
     def of(
@@ -38,6 +45,7 @@ class PersonaResources:
     ) -> PersonaResources:
         """The resources of ``environment``, whose SageMaker names start ``cd4ml-<env>-``."""
         prefix = f"cd4ml-{environment}-"
+        deploy_pipelines = f"{prefix}*-deploy"
         return cls(
             stack=stack,
             artifacts_bucket=artifacts_bucket,
@@ -54,6 +62,10 @@ class PersonaResources:
                 resource_name="/aws/sagemaker/*",
                 arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
             ),
+            deploy_pipelines_arn=codepipeline_arn(stack, deploy_pipelines),
+            production_approvals_arn=codepipeline_arn(
+                stack, f"{deploy_pipelines}/{PRODUCTION_APPROVAL_STEP}"
+            ),
         )
 
     def domain_arns(self, domain_id: str) -> dict[str, str]:
@@ -69,3 +81,8 @@ class PersonaResources:
 def sagemaker_arn(stack: cdk.Stack, resource: str, name: str) -> str:
     """A SageMaker ARN (or pattern) of ``stack``'s partition, region and account."""
     return stack.format_arn(service="sagemaker", resource=resource, resource_name=name)
+
+
+def codepipeline_arn(stack: cdk.Stack, resource: str) -> str:
+    """A CodePipeline ARN (pipeline, or ``pipeline/stage/action``) of ``stack``'s account."""
+    return stack.format_arn(service="codepipeline", resource=resource)

@@ -10,12 +10,16 @@ from cd4ml_constructs.studio.personas.actions import (
     APPROVAL_ACTIONS,
     APPROVAL_PARAMETER_ACTIONS,
     APPROVAL_POLICY_ACTIONS,
+    PRODUCTION_APPROVAL_ACTIONS,
 )
 from constructs import Construct
 
 
 def deny_model_approval(scope: Construct, *, roles: Sequence[iam.IRole]) -> iam.ManagedPolicy:
-    """``DenyModelApproval``: no approval, no registration of a package as Approved."""
+    """``DenyModelApproval``: no approval of a model or of a production deploy.
+
+    Nor registration of a package as Approved.
+    """
     return iam.ManagedPolicy(
         scope,
         "DenyModelApproval",
@@ -26,6 +30,12 @@ def deny_model_approval(scope: Construct, *, roles: Sequence[iam.IRole]) -> iam.
                 sid="NoModelApproval",
                 effect=iam.Effect.DENY,
                 actions=list(APPROVAL_ACTIONS),
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
+                sid="NoProductionApproval",
+                effect=iam.Effect.DENY,
+                actions=list(PRODUCTION_APPROVAL_ACTIONS),
                 resources=["*"],
             ),
             iam.PolicyStatement(
