@@ -23,7 +23,17 @@ def test_same_config_gives_byte_identical_templates(
     second = {s.display_name: s.template_path.read_bytes() for s in again.assembly.stacks}
     assert first.keys() == second.keys()
     for name in first:
-        assert first[name] == second[name], name
+        assert first[name] == second[name], first_difference(name, first[name], second[name])
+
+
+def first_difference(name: str, first: bytes, second: bytes) -> str:
+    """The first line where two renderings of a template differ, with its neighbours."""
+    lines = list(zip(first.decode().splitlines(), second.decode().splitlines(), strict=False))
+    at = next((i for i, (a, b) in enumerate(lines) if a != b), len(lines))
+    context = lines[max(0, at - 6) : at + 1]
+    return f"{name} differs at line {at + 1}: " + " | ".join(
+        f"{a.strip()} ~ {b.strip()}" if a != b else a.strip() for a, b in context
+    )
 
 
 @pytest.mark.parametrize(

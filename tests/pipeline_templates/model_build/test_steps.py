@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 
 import churn_dataset
 import evaluate
@@ -128,6 +128,24 @@ def test_every_metric_of_the_report_is_in_range(seed_run: SeedRun) -> None:
     for name, entry in metrics.items():
         assert 0.0 <= entry["value"] <= 1.0, name
         assert isinstance(entry["standard_deviation"], float), name
+
+
+@pytest.mark.parametrize("shift", [0.3, -0.6])
+def test_report_metrics_are_scikit_learns(shift: float) -> None:
+    random = np.random.default_rng(7)
+    labels = random.integers(0, 2, 400)
+    # shift -0.6 predicts nothing positive: precision and F1 fall back to zero.
+    scores = np.clip(labels * 0.3 + random.random(400) * 0.7 + shift, 0.0, 1.0)
+    predicted = scores >= evaluate.DECISION_THRESHOLD
+    expected = {
+        "auc": roc_auc_score(labels, scores),
+        "accuracy": accuracy_score(labels, predicted),
+        "precision": precision_score(labels, predicted, zero_division=0),
+        "recall": recall_score(labels, predicted, zero_division=0),
+        "f1": f1_score(labels, predicted, zero_division=0),
+    }
+    assert evaluate.metrics_of(labels, scores) == pytest.approx(expected, abs=1e-12)
+    assert (expected["precision"] == 0.0) is (shift < 0)
 
 
 def test_the_model_ships_its_serving_code(seed_run: SeedRun) -> None:

@@ -27,13 +27,14 @@ import json
 import sys
 import tarfile
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+from sklearn import config_context
+from sklearn.metrics import confusion_matrix, roc_auc_score
 
 import inference
 from churn_dataset import FEATURES, LABEL
@@ -42,19 +43,24 @@ PROCESSING = Path("/opt/ml/processing")
 REPORT_FILE = "evaluation.json"
 DECISION_THRESHOLD = 0.5
 BOOTSTRAP_SAMPLES = 200
-METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-    "auc": lambda labels, scores: float(roc_auc_score(labels, scores)),
-    "accuracy": lambda labels, scores: float(accuracy_score(labels, scores >= DECISION_THRESHOLD)),
-    "precision": lambda labels, scores: float(
-        precision_score(labels, scores >= DECISION_THRESHOLD, zero_division=0)
-    ),
-    "recall": lambda labels, scores: float(
-        recall_score(labels, scores >= DECISION_THRESHOLD, zero_division=0)
-    ),
-    "f1": lambda labels, scores: float(
-        f1_score(labels, scores >= DECISION_THRESHOLD, zero_division=0)
-    ),
-}
+METRICS: tuple[str, ...] = ("auc", "accuracy", "precision", "recall", "f1")
+
+
+def metrics_of(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """Every metric of :data:`METRICS`: AUC of the scores, the others at the decision threshold.
+
+    The four threshold metrics come from one confusion matrix (precision, recall
+    and F1 are 0 where undefined, as scikit-learn's ``zero_division=0``).
+    """
+    predicted = (scores >= DECISION_THRESHOLD).astype(int)
+    (tn, fp), (fn, tp) = confusion_matrix(labels, predicted, labels=[0, 1]).tolist()
+    return {
+        "auc": float(roc_auc_score(labels, scores)),
+        "accuracy": (tp + tn) / len(labels),
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
+    }
 
 
 def load_model(model_path: Path) -> Any:
@@ -97,12 +103,18 @@ def evaluation_report(labels: np.ndarray, scores: np.ndarray, *, seed: int) -> d
         rows = random.integers(0, len(labels), size=len(labels))
         if len(set(labels[rows].tolist())) == 2:
             samples.append(rows)
+    # The inputs are checked once here; the bootstrap loop skips sklearn's own checks.
+    if not np.isfinite(scores).all():
+        raise SystemExit("the model answered a score that is not a finite number")
+    with config_context(skip_parameter_validation=True, assume_finite=True):
+        values = metrics_of(labels, scores)
+        resampled = [metrics_of(labels[rows], scores[rows]) for rows in samples]
     metrics: dict[str, Any] = {}
-    for name, metric in METRICS.items():
+    for name in METRICS:
         spread: float | str = "NaN"
         if len(samples) >= 2:
-            spread = float(np.std([metric(labels[rows], scores[rows]) for rows in samples]))
-        metrics[name] = {"value": metric(labels, scores), "standard_deviation": spread}
+            spread = float(np.std([sample[name] for sample in resampled]))
+        metrics[name] = {"value": values[name], "standard_deviation": spread}
     return {"binary_classification_metrics": metrics}
 
 
