@@ -13,6 +13,7 @@ from cd4ml_constructs import ManagedPolicyRole, PlatformKey
 from cd4ml_constructs.compliance import acknowledge
 from cd4ml_constructs.loop import LoopTables
 from cd4ml_constructs.managed_policy_role import flatten
+from cd4ml_constructs.platform_key import admit_alarm_delivery
 from constructs import Construct
 
 # How long a daily backup of the audit and state tables is kept.
@@ -68,36 +69,7 @@ class LoopStateStack(cdk.Stack):
             break_glass=break_glass,
             deletion_window=window,
         ).key
-        same_account = {"StringEquals": {"aws:SourceAccount": self.account}}
-        self.messages_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="EventBridgeDeadLetters",
-                principals=[iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"],
-                conditions=same_account,
-            )
-        )
-        self.messages_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="SnsUndeliveredNotifications",
-                principals=[iam.ServicePrincipal("sns.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"],
-                conditions=same_account,
-            )
-        )
-        # CloudWatch publishes alarm notifications to the encrypted alarm topic.
-        # Its calls carry no source-account context for KMS, so the statement
-        # has no condition; the topic policy admits only this account's alarms.
-        self.messages_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchAlarmNotifications",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-            )
-        )
+        admit_alarm_delivery(self.messages_key, account=self.account)
         self.tables = LoopTables(self, "Tables", encryption_key=self.tables_key)
 
         # The audit trail and the deployed-version state outlive point-in-time

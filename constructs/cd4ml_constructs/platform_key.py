@@ -205,3 +205,36 @@ def account_statements(stack: cdk.Stack) -> list[iam.PolicyStatement]:
             },
         ),
     ]
+
+
+def admit_alarm_delivery(key: kms.IKey, *, account: str) -> None:
+    """Let the services that deliver alarms and dead letters use ``key`` for this account.
+
+    EventBridge (dead-letter queues) and SNS (undelivered notifications) use it
+    on behalf of this account only. CloudWatch publishes alarm notifications to
+    a topic encrypted with the key; its calls carry no source-account context
+    for KMS, so that statement has no condition, and the topic policy admits
+    only this account's alarms.
+    """
+    same_account = {"StringEquals": {"aws:SourceAccount": account}}
+    for sid, service in (
+        ("EventBridgeDeadLetters", "events.amazonaws.com"),
+        ("SnsUndeliveredNotifications", "sns.amazonaws.com"),
+    ):
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                principals=[iam.ServicePrincipal(service)],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],
+                conditions=same_account,
+            )
+        )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="CloudWatchAlarmNotifications",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+        )
+    )

@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 
 from cd4ml_constructs.key_break_glass import KeyBreakGlassWatch
 from cd4ml_constructs.loop.messaging import EncryptedTopic
-from cd4ml_constructs.platform_key import PlatformKey
+from cd4ml_constructs.platform_key import PlatformKey, admit_alarm_delivery
 from constructs import Construct
 
 
@@ -51,31 +51,7 @@ class DeliveryKeyAlarms(Construct):
             administrator=key_administrator,
             break_glass=break_glass,
         ).key
-        same_account = {"StringEquals": {"aws:SourceAccount": stack.account}}
-        for sid, service in (
-            ("EventBridgeDeadLetters", "events.amazonaws.com"),
-            ("SnsUndeliveredNotifications", "sns.amazonaws.com"),
-        ):
-            self.key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid=sid,
-                    principals=[iam.ServicePrincipal(service)],
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=["*"],
-                    conditions=same_account,
-                )
-            )
-        # CloudWatch publishes the dead-letter alarms to the encrypted topic. Its
-        # calls carry no source-account context for KMS, so the statement has no
-        # condition; the topic policy admits only this account's alarms.
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchAlarmNotifications",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-            )
-        )
+        admit_alarm_delivery(self.key, account=stack.account)
         self.topic = EncryptedTopic(
             self,
             "Topic",
