@@ -9,21 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SynthesizedEnvironment
+from tests.unit.audit.test_bundle import PARTS
 from tools.audit.bundle import Part, build_bundle
 from tools.cloud_assembly import CloudAssembly
 
 TEMPLATE = "ProjectCatalog/ProjectTemplate"
-PARTS = (
-    "controls",
-    "exceptions",
-    "iam",
-    "encryption",
-    "network",
-    "tags",
-    "idle-cost",
-    "diagram",
-    "loop-map",
-)
 
 
 def test_a_product_template_is_in_every_part(
