@@ -170,6 +170,7 @@ class LoopStack(cdk.Stack):
             description="Computes a deployed model's data drift and publishes drift metrics",
             environment={
                 "REPORT_BUCKET": artifacts_bucket.bucket_name,
+                "RESOURCE_PREFIX": names.prefix,
                 "REPORT_KMS_KEY_ID": _key_arn(artifacts_bucket),
                 "DRIFT_METRIC_NAMESPACE": DRIFT_METRIC_NAMESPACE,
                 "POWERTOOLS_SERVICE_NAME": "drift-check",
