@@ -2,9 +2,9 @@
 
 botocore (standard mode, four attempts) raises only the last attempt's error. A
 ``ThrottlingException`` after a first attempt that timed out says nothing of that
-first attempt, which may have started the run: the lease and the cooldown stay.
-moto cannot be told to lose or throttle an attempt: two ``before-send`` hooks on the
-handler's own SageMaker client do it, one after moto (the answer of a request moto
+first attempt, which may have started the run: the lease and the cooldown stay (and
+the deploy trigger keeps its deployed-version record). moto cannot be told to lose or
+throttle an attempt: two ``before-send`` hooks on the handler's own client do it, one after moto (the answer of a request moto
 carried out is lost) and one before moto (a throttled attempt never reaches it).
 """
 
@@ -21,15 +21,16 @@ from botocore.retries import standard
 
 from loop_common.aws_errors import Attempts, is_definite_refusal
 
-from .loop_events import load_event, policy_document
-from .loop_world import retrain_handler
+from .loop_events import load_event, package_event, policy_document
+from .loop_world import deploy_handler, retrain_handler
 
 FUNCTION = "retrain-trigger"
 ENDPOINT = "https://api.sagemaker.us-east-1.amazonaws.com"
 # On the generic event, where moto's own handler is: the first and last sections run
 # before and after it (a handler of the specific event would run before all of them).
 SEND = "before-send"
-TARGET = b"SageMaker.StartPipelineExecution"
+SAGEMAKER_START = b"SageMaker.StartPipelineExecution"
+CODEPIPELINE_START = b"CodePipeline_20150709.StartPipelineExecution"
 
 
 class Body:
@@ -40,17 +41,18 @@ class Body:
         yield self.content
 
 
-class FlakySageMaker:
-    """Each attempt of StartPipelineExecution in turn: ``lost`` (moto carries it out, the
+class FlakyStart:
+    """Each attempt of one service's StartPipelineExecution (``target``) in turn: ``lost`` (moto carries it out, the
     answer never comes back), ``throttled`` (refused before moto sees it) or ``answered``;
     the last entry of the plan repeats for every further attempt."""
 
-    def __init__(self, *attempts: str) -> None:
+    def __init__(self, target: bytes, *attempts: str) -> None:
+        self.target = target
         self.plan = list(attempts)
         self.seen: list[str] = []
 
     def before_moto(self, request: Any, **_: Any) -> Any:
-        if not _starts(request):
+        if not self._starts(request):
             return None
         self.seen.append(self.plan[min(len(self.seen), len(self.plan) - 1)])
         if self.seen[-1] != "throttled":
@@ -61,32 +63,32 @@ class FlakySageMaker:
         return AWSResponse(ENDPOINT, 400, headers, Body(body))
 
     def after_moto(self, request: Any, **_: Any) -> None:
-        if _starts(request) and self.seen[-1] == "lost":
+        if self._starts(request) and self.seen[-1] == "lost":
             raise ReadTimeoutError(endpoint_url=ENDPOINT)
 
-
-def _starts(request: Any) -> bool:
-    target = request.headers.get("X-Amz-Target", b"")
-    return (target.encode() if isinstance(target, str) else target) == TARGET
+    def _starts(self, request: Any) -> bool:
+        target = request.headers.get("X-Amz-Target", b"")
+        return (target.encode() if isinstance(target, str) else target) == self.target
 
 
 @pytest.fixture
 def flaky(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Installs a ``FlakyStart`` on a client: ``flaky(*attempts, client=..., target=...)``."""
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
-    events = retrain_handler.sagemaker.meta.events
-    registered: list[FlakySageMaker] = []
+    registered: list[tuple[Any, FlakyStart]] = []
 
-    def install(*attempts: str) -> FlakySageMaker:
-        sagemaker = FlakySageMaker(*attempts)
-        events.register_first(SEND, sagemaker.before_moto)
-        events.register_last(SEND, sagemaker.after_moto)
-        registered.append(sagemaker)
-        return sagemaker
+    def install(*attempts: str, client: Any = None, target: bytes = SAGEMAKER_START) -> FlakyStart:
+        events = (client or retrain_handler.sagemaker).meta.events
+        start = FlakyStart(target, *attempts)
+        events.register_first(SEND, start.before_moto)
+        events.register_last(SEND, start.after_moto)
+        registered.append((events, start))
+        return start
 
     yield install
-    for sagemaker in registered:
-        events.unregister(SEND, sagemaker.before_moto)
-        events.unregister(SEND, sagemaker.after_moto)
+    for events, start in registered:
+        events.unregister(SEND, start.before_moto)
+        events.unregister(SEND, start.after_moto)
 
 
 def alarm() -> dict[str, Any]:
@@ -140,6 +142,32 @@ def test_throttled_on_every_attempt_is_a_refusal_that_gives_the_lease_back(
     after = retrain_handler.handler(alarm(), context_for(FUNCTION))
     assert after["decision"] == "retrain-started"
     assert len(world.build_runs()) == 1
+
+
+def test_a_throttled_retry_of_a_deploy_start_after_a_lost_attempt_keeps_the_record(
+    world, context_for, flaky
+):
+    arn = world.register_package("Approved", auc=0.91)
+    event = package_event("Approved", arn)
+    flaky("lost", "throttled", client=deploy_handler.codepipeline, target=CODEPIPELINE_START)
+
+    with pytest.raises(ClientError, match="ThrottlingException"):
+        deploy_handler.handler(event, context_for("deploy-trigger"))
+
+    # The lost attempt started the deploy: the record of what production runs stays.
+    assert world.deployed_arns() == [arn]
+    assert world.state_item("deployed-version")["model_package_arn"] == arn
+
+
+def test_a_deploy_start_throttled_on_every_attempt_records_nothing(world, context_for, flaky):
+    arn = world.register_package("Approved", auc=0.91)
+    flaky("throttled", client=deploy_handler.codepipeline, target=CODEPIPELINE_START)
+
+    with pytest.raises(ClientError, match="ThrottlingException"):
+        deploy_handler.handler(package_event("Approved", arn), context_for("deploy-trigger"))
+
+    assert world.deployed_arns() == []
+    assert world.state_item("deployed-version") is None
 
 
 def throttled(retry_attempts: int) -> ClientError:
