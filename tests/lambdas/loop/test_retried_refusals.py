@@ -1,6 +1,6 @@
 """A refusal the SDK raised after its own retries: definite only if no earlier attempt was lost.
 
-botocore (standard mode, four attempts) raises only the last attempt's error. A
+botocore (standard mode, five attempts here) raises only the last attempt's error. A
 ``ThrottlingException`` after a first attempt that timed out says nothing of that
 first attempt, which may have started the run: the lease and the cooldown stay (and
 the deploy trigger keeps its deployed-version record). moto cannot be told to lose or
