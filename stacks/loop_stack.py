@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -18,6 +16,7 @@ from cd4ml_constructs.loop import (
     LoopFunction,
     LoopNames,
     LoopTables,
+    lapse_alarm,
     sdk_for_pandas_layer_arn,
 )
 from config.loop import LoopConfig
@@ -172,6 +171,7 @@ class LoopStack(cdk.Stack):
             description="Computes a deployed model's data drift and publishes drift metrics",
             environment={
                 "REPORT_BUCKET": artifacts_bucket.bucket_name,
+                "RESOURCE_PREFIX": names.prefix,
                 "REPORT_KMS_KEY_ID": _key_arn(artifacts_bucket),
                 "DRIFT_METRIC_NAMESPACE": DRIFT_METRIC_NAMESPACE,
                 "POWERTOOLS_SERVICE_NAME": "drift-check",
@@ -194,31 +194,26 @@ class LoopStack(cdk.Stack):
         grants.deploy_trigger(self.deploy_trigger, tables=tables, messages_key=messages_key)
         grants.drift_check(self.drift_check, artifacts_bucket=artifacts_bucket)
         self._add_rules(raw_bucket)
-        self.lapsed_lease_alarm = self._lapsed_lease_alarm()
-
-    def _lapsed_lease_alarm(self) -> cloudwatch.Alarm:
-        """A build lease nobody released lapsed: a build run never reported its end."""
-        alarm = cloudwatch.Alarm(
+        self.lapsed_lease_alarm = lapse_alarm(
             self,
             "LapsedBuildLeasesAlarm",
-            alarm_description="A project's build lease lapsed: a build run never reported its "
+            namespace=LOOP_METRIC_NAMESPACE,
+            alarm_topic=self.alarm_topic,
+            metric_name="LapsedBuildLeases",
+            service="retrain-trigger",
+            description="A project's build lease lapsed: a build run never reported its "
             "end (crashed, or its status event was lost); the next trigger went ahead",
-            metric=cloudwatch.Metric(
-                namespace=LOOP_METRIC_NAMESPACE,
-                metric_name="LapsedBuildLeases",
-                dimensions_map={"service": "retrain-trigger"},
-                period=cdk.Duration.minutes(5),
-                statistic="Sum",
-            ),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        action = cloudwatch_actions.SnsAction(self.alarm_topic)
-        alarm.add_alarm_action(action)
-        alarm.add_ok_action(action)
-        return alarm
+        self.lapsed_lock_alarm = lapse_alarm(
+            self,
+            "LapsedDeployLocksAlarm",
+            namespace=LOOP_METRIC_NAMESPACE,
+            alarm_topic=self.alarm_topic,
+            metric_name="LapsedDeployLocks",
+            service="deploy-trigger",
+            description="A project's deploy lock lapsed: a deploy trigger invocation died "
+            "or timed out while it held the lock; the next approval or rejection took it over",
+        )
 
     # --- network ------------------------------------------------------------
 

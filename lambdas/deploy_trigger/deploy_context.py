@@ -43,6 +43,8 @@ class DeployContext:
         notifier: tells the team when nothing can be rolled back to.
         audit: the audit trail.
         now: when the decision is taken.
+        report_lapsed_lock: told the event id of a holder whose lapsed deploy
+            lock this decision took over (logs it and counts ``LapsedDeployLocks``).
     """
 
     policy: ProjectPolicy
@@ -52,6 +54,7 @@ class DeployContext:
     notifier: Notifier
     audit: AuditTrail
     now: datetime
+    report_lapsed_lock: Callable[[str], None]
 
     def version_of(
         self, change: ModelPackageChange, package: ModelPackage, cause: str
@@ -116,7 +119,12 @@ def under_deploy_lock(decide: Decide) -> Decide:
 
     @functools.wraps(decide)
     def locked(change: ModelPackageChange, context: DeployContext) -> Outcome:
-        with deploy_lock(context.state, change.project, change.event_id):
+        with deploy_lock(
+            context.state,
+            change.project,
+            change.event_id,
+            on_lapsed=context.report_lapsed_lock,
+        ):
             return decide(change, context)
 
     return locked

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from deploy_trigger.logic import FUNCTION_NAME, DeployContext, deploy_approved, roll_back_rejected
+from loop_common import observability
 from loop_common.deploy_state import DeployState
 from loop_common.events import (
     EventEnvelope,
@@ -43,6 +44,13 @@ def read_decided_change(envelope: EventEnvelope) -> ModelPackageChange | NotActi
     )
 
 
+def report_lapsed_lock(holder_event_id: str) -> None:
+    """Log and count a lapsed deploy lock this invocation took over."""
+    observability.report_lapsed_lock(
+        holder_event_id, logger=runtime.logger, metrics=runtime.metrics
+    )
+
+
 def decide(
     *, event: dict[str, Any], request: ModelPackageChange, policy: ProjectPolicy
 ) -> dict[str, Any]:
@@ -55,6 +63,7 @@ def decide(
         notifier=notifier,
         audit=audit,
         now=datetime.now(UTC),
+        report_lapsed_lock=report_lapsed_lock,
     )
     act = deploy_approved if request.approval_status == APPROVED else roll_back_rejected
     return act(request, context).as_response()

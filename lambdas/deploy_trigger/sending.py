@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from loop_common.aws_errors import is_definite_refusal
+from loop_common.aws_errors import is_definite_refusal, watched_attempts
 from loop_common.deploy_state import DeployedVersion, DeployState
 
 if TYPE_CHECKING:
@@ -36,16 +36,17 @@ def send_version(
     """Record ``version``, then start its deploy; return the record with the execution id."""
     if previous is None or previous.event_id != version.event_id:
         state.record_deployed_version(project, version)
-    try:
-        execution_id = start_deploy(
-            codepipeline, pipeline=pipeline, package_arn=version.model_package_arn, token=token
-        )
-    except Exception as error:
-        if is_definite_refusal(error) and (
-            previous is None or previous.event_id != version.event_id
-        ):
-            restore_record(state, project, previous, version)
-        raise
+    with watched_attempts(codepipeline) as attempts:
+        try:
+            execution_id = start_deploy(
+                codepipeline, pipeline=pipeline, package_arn=version.model_package_arn, token=token
+            )
+        except Exception as error:
+            if is_definite_refusal(error, attempts) and (
+                previous is None or previous.event_id != version.event_id
+            ):
+                restore_record(state, project, previous, version)
+            raise
     state.note_deploy_execution(project, event_id=version.event_id, execution_id=execution_id)
     return DeployedVersion(
         model_package_arn=version.model_package_arn,

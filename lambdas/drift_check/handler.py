@@ -26,14 +26,19 @@ Environment variables:
 
 ``REPORT_BUCKET``            required: bucket of drift reports (and of the fallback
                              baseline location ``drift-baselines/<project>/<endpoint>/``)
+``RESOURCE_PREFIX``          required: the loop's prefix ``cd4ml-<env>``; a
+                             ``model_package_arn`` must be in the group
+                             ``<RESOURCE_PREFIX>-<project>`` of the payload's project
 ``REPORT_KMS_KEY_ID``        optional: KMS key for SSE-KMS on the reports
 ``DRIFT_METRIC_NAMESPACE``   optional: metric namespace, default ``CD4ML/Drift``
 ``POWERTOOLS_SERVICE_NAME``  optional: logger service name, default ``drift-check``
 ``POWERTOOLS_LOG_LEVEL``     optional: log level, default ``INFO``
 
-A payload that does not fit, or names a model package of another account or region
-than the function's, raises ``InvalidDriftCheckRequest`` before any AWS call and is
-counted (``RefusedDriftChecks`` in the log's embedded metrics, dimension ``reason``);
+A payload that does not fit raises ``InvalidDriftCheckRequest``, and one naming a
+model package of another account, region or group than the project's own raises
+``ForeignModelPackage`` (``drift_check.package_scope``), before any AWS call; either
+is counted (``RefusedDriftChecks`` in the log's embedded metrics, dimension ``reason``,
+the error's class name);
 a missing baseline raises ``BaselineNotFound``; AWS errors propagate. In every case
 nothing is published, and the scheduler retries, then dead-letters the payload.
 """
@@ -47,6 +52,7 @@ from aws_lambda_powertools import Logger, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 from drift_check.cloudwatch_metrics import DEFAULT_NAMESPACE
+from drift_check.package_scope import check_own_package
 from drift_check.request import DriftCheckRequest, InvalidDriftCheckRequest
 from drift_check.scheduled_check import (
     AwsClients,
@@ -86,26 +92,10 @@ def aws_clients() -> AwsClients:
 REFUSED_METRIC = "RefusedDriftChecks"
 
 
-def check_own_package(request: DriftCheckRequest, context: object) -> None:
-    """Refuse a model package of another account or region than the function's own.
-
-    The region is the function's (``AWS_REGION``); the account is read from the
-    invoked function's ARN in the Lambda context.
-    """
-    if request.model_package_arn is None:
-        return
-    _, _, _, region, account, _ = request.model_package_arn.split(":", 5)
-    own_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if own_region and region != own_region:
-        raise InvalidDriftCheckRequest(
-            f"model_package_arn is in region {region}, not the function's {own_region}"
-        )
+def own_account(context: object) -> str | None:
+    """The function's account, read from the invoked function's ARN in the Lambda context."""
     function_arn = str(getattr(context, "invoked_function_arn", "") or "")
-    own_account = function_arn.split(":")[4] if function_arn.count(":") >= 5 else ""
-    if own_account and account != own_account:
-        raise InvalidDriftCheckRequest(
-            f"model_package_arn is in account {account}, not the function's {own_account}"
-        )
+    return function_arn.split(":")[4] if function_arn.count(":") >= 5 else None
 
 
 def count_refusal(error: Exception) -> None:
@@ -125,8 +115,13 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     """Run one scheduled drift check; returns a summary of what it found and wrote."""
     try:
         request = DriftCheckRequest.from_event(event)
-        check_own_package(request, context)
         settings = DriftCheckSettings.from_environment(os.environ)
+        check_own_package(
+            request,
+            resource_prefix=settings.resource_prefix,
+            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+            account=own_account(context),
+        )
     except (InvalidDriftCheckRequest, ConfigurationError) as error:
         logger.error("drift check refused", extra={"reason": str(error)})
         count_refusal(error)

@@ -24,6 +24,7 @@ same report and repeats the same datapoints.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -44,6 +45,8 @@ from drift_check.report import DriftReport
 from drift_check.request import DriftCheckRequest
 
 _NOT_FOUND_CODES: Final = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchBucket"})
+# The loop's naming contract (as in loop_common.settings): cd4ml-<env>.
+_RESOURCE_PREFIX: Final = re.compile(r"[a-z][a-z0-9-]{0,29}[a-z0-9]")
 
 
 class ConfigurationError(RuntimeError):
@@ -61,15 +64,25 @@ class DriftCheckSettings:
     report_bucket: str
     report_kms_key_id: str | None = None
     metric_namespace: str = DEFAULT_NAMESPACE
+    # The environment's groups are <resource_prefix>-<project>; unset, no package is ours.
+    resource_prefix: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> DriftCheckSettings:
-        """Read ``REPORT_BUCKET``, ``REPORT_KMS_KEY_ID``, ``DRIFT_METRIC_NAMESPACE``."""
+        """Read ``REPORT_BUCKET``, ``RESOURCE_PREFIX``, ``REPORT_KMS_KEY_ID`` and
+        ``DRIFT_METRIC_NAMESPACE``."""
         bucket = environ.get("REPORT_BUCKET", "").strip()
         if not bucket:
             raise ConfigurationError("environment variable REPORT_BUCKET is not set")
+        prefix = environ.get("RESOURCE_PREFIX", "").strip()
+        if not _RESOURCE_PREFIX.fullmatch(prefix):
+            raise ConfigurationError(
+                f"environment variable RESOURCE_PREFIX is {prefix!r}: expected the loop's "
+                "prefix cd4ml-<env>, 2-31 lowercase letters, digits or '-', starting with a letter"
+            )
         return cls(
             report_bucket=bucket,
+            resource_prefix=prefix,
             report_kms_key_id=environ.get("REPORT_KMS_KEY_ID", "").strip() or None,
             metric_namespace=environ.get("DRIFT_METRIC_NAMESPACE", "").strip() or DEFAULT_NAMESPACE,
         )

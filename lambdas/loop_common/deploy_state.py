@@ -14,12 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from botocore.exceptions import ClientError
+
 from loop_common.audit import iso_utc
-from loop_common.state_table import StateTable, epoch
+from loop_common.state_table import StateTable, epoch, is_condition_failure
 
 DEPLOYED_VERSION = "deployed-version"
 DEPLOY_LOCK = "deploy-lock"
 NOT_STARTED = ""
+
+
+@dataclass(frozen=True)
+class DeployLockAttempt:
+    """The result of trying to take a project's deploy lock.
+
+    Attributes:
+        acquired: the caller holds the lock now.
+        lapsed_holder_event_id: the event whose expired lock the caller took
+            over (its invocation died or timed out while it held the lock).
+    """
+
+    acquired: bool
+    lapsed_holder_event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,17 +108,39 @@ class DeployState(StateTable):
 
     def acquire_deploy_lock(
         self, project: str, *, holder_event_id: str, now: datetime, lock_seconds: int
-    ) -> bool:
-        """Take the project's deploy lock unless another event holds an unexpired one."""
-        return self._put_if(
-            {
-                **self._key(project, DEPLOY_LOCK),
-                "holder_event_id": {"S": holder_event_id},
-                "expires_at": {"N": str(epoch(now + timedelta(seconds=lock_seconds)))},
-            },
-            "attribute_not_exists(pk) OR expires_at <= :now OR holder_event_id = :holder",
-            {":now": {"N": str(epoch(now))}, ":holder": {"S": holder_event_id}},
-        )
+    ) -> DeployLockAttempt:
+        """Take the project's deploy lock unless another event holds an unexpired one.
+
+        The holder may take it again (a retried invocation of the same event);
+        taking over another event's expired lock says whose it was.
+        """
+        try:
+            response = self._dynamodb.put_item(
+                TableName=self._table_name,
+                Item={
+                    **self._key(project, DEPLOY_LOCK),
+                    "holder_event_id": {"S": holder_event_id},
+                    "expires_at": {"N": str(epoch(now + timedelta(seconds=lock_seconds)))},
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR expires_at <= :now OR holder_event_id = :holder"
+                ),
+                ExpressionAttributeValues={
+                    ":now": {"N": str(epoch(now))},
+                    ":holder": {"S": holder_event_id},
+                },
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return DeployLockAttempt(acquired=False)
+            raise
+        old = response.get("Attributes")
+        if old and old["holder_event_id"]["S"] != holder_event_id:
+            return DeployLockAttempt(
+                acquired=True, lapsed_holder_event_id=old["holder_event_id"]["S"]
+            )
+        return DeployLockAttempt(acquired=True)
 
     def release_deploy_lock(self, project: str, *, holder_event_id: str) -> bool:
         """Give the deploy lock back if ``holder_event_id`` still holds it."""

@@ -5,8 +5,9 @@ Each invocation emits exactly one metric, so its dimensions never mix:
 (``reason``) for well-formed events that need no action, ``DuplicateEvents``
 for a redelivered event answered from the idempotency record, and
 ``Decisions`` (``decision``) for everything else; a retrain that replaced a
-build lease nobody released also emits ``LapsedBuildLeases`` (dimension
-``service`` only), which the loop's alarm watches. An invocation that fails
+build lease nobody released also emits ``LapsedBuildLeases``, and a deploy
+that took over a deploy lock nobody released ``LapsedDeployLocks`` (dimension
+``service`` only, each watched by an alarm of the loop). An invocation that fails
 (and is retried by Lambda) emits ``FailedEvents`` (dimension ``error``) instead.
 """
 
@@ -24,6 +25,7 @@ from loop_common.outcome import Decision, Outcome
 REPLAYED_FLAG = "replayed"
 LAPSED_LEASE_DETAIL = "lapsed_lease_event_id"
 LAPSED_LEASES_METRIC = "LapsedBuildLeases"
+LAPSED_LOCKS_METRIC = "LapsedDeployLocks"
 
 
 def report_dropped(rejection: EventRejected, *, logger: Logger, metrics: Metrics) -> dict[str, Any]:
@@ -63,14 +65,28 @@ def report_response(response: dict[str, Any], *, logger: Logger, metrics: Metric
     if lapsed:
         # Its own metric (service dimension only), for the alarm on leases nobody released.
         logger.warning("a build lease nobody released lapsed", extra={"holder_event_id": lapsed})
-        with single_metric(
-            name=LAPSED_LEASES_METRIC,
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=metrics.namespace,
-            default_dimensions={"service": str(metrics.service)},
-        ):
-            pass
+        _count_alone(LAPSED_LEASES_METRIC, metrics)
+
+
+def report_lapsed_lock(holder_event_id: str, *, logger: Logger, metrics: Metrics) -> None:
+    """Log and count a deploy lock nobody released, taken over once it lapsed."""
+    logger.warning(
+        "a deploy lock nobody released lapsed; it was taken over",
+        extra={"holder_event_id": holder_event_id},
+    )
+    _count_alone(LAPSED_LOCKS_METRIC, metrics)
+
+
+def _count_alone(name: str, metrics: Metrics) -> None:
+    """Emit ``name`` once, in its own record (``service`` dimension only), for an alarm."""
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=metrics.namespace,
+        default_dimensions={"service": str(metrics.service)},
+    ):
+        pass
 
 
 def report_failure(error: BaseException, *, logger: Logger, metrics: Metrics) -> None:

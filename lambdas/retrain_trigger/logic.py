@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from loop_common.audit import AuditRecord, AuditTrail, AuditValue, iso_utc
-from loop_common.aws_errors import is_definite_refusal
+from loop_common.aws_errors import is_definite_refusal, watched_attempts
 from loop_common.naming import request_token
 from loop_common.outcome import Decision, Outcome
 from loop_common.policy import ProjectPolicy
@@ -153,31 +153,32 @@ def start_build_run(
 
     pipeline = policy.model_build_pipeline
     token = request_token("retrain", request.event_id)
-    try:
-        response = sagemaker.start_pipeline_execution(
-            PipelineName=pipeline,
-            PipelineExecutionDisplayName=f"{request.trigger.value}-{token[:12]}",
-            PipelineExecutionDescription=request.reason[:_DESCRIPTION_LIMIT],
-            PipelineParameters=[
-                {"Name": "TriggerReason", "Value": request.reason[:_PARAMETER_VALUE_LIMIT]},
-                {"Name": "TriggerSource", "Value": request.trigger.value},
-                {"Name": "TriggerEventId", "Value": request.event_id},
-            ],
-            ClientRequestToken=token,
-        )
-    except Exception as error:
-        if is_definite_refusal(error):
-            _give_back_lease(state, project, request.event_id)
-        elif policy.retrain.cooldown_minutes > 0:
-            # The run may have started: the lease stays, and the cooldown holds too, so
-            # no other event starts a second run before the retry finds this one.
-            state.start_cooldown(
-                project,
-                until=now + timedelta(minutes=policy.retrain.cooldown_minutes),
-                event_id=request.event_id,
-                pipeline_execution_arn=UNKNOWN_EXECUTION,
+    with watched_attempts(sagemaker) as attempts:
+        try:
+            response = sagemaker.start_pipeline_execution(
+                PipelineName=pipeline,
+                PipelineExecutionDisplayName=f"{request.trigger.value}-{token[:12]}",
+                PipelineExecutionDescription=request.reason[:_DESCRIPTION_LIMIT],
+                PipelineParameters=[
+                    {"Name": "TriggerReason", "Value": request.reason[:_PARAMETER_VALUE_LIMIT]},
+                    {"Name": "TriggerSource", "Value": request.trigger.value},
+                    {"Name": "TriggerEventId", "Value": request.event_id},
+                ],
+                ClientRequestToken=token,
             )
-        raise
+        except Exception as error:
+            if is_definite_refusal(error, attempts):
+                _give_back_lease(state, project, request.event_id)
+            elif policy.retrain.cooldown_minutes > 0:
+                # The run may have started: the lease stays, and the cooldown holds too, so
+                # no other event starts a second run before the retry finds this one.
+                state.start_cooldown(
+                    project,
+                    until=now + timedelta(minutes=policy.retrain.cooldown_minutes),
+                    event_id=request.event_id,
+                    pipeline_execution_arn=UNKNOWN_EXECUTION,
+                )
+            raise
     execution_arn = str(response["PipelineExecutionArn"])
 
     state.attach_execution_to_lease(

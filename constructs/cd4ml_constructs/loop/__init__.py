@@ -6,6 +6,7 @@ from cd4ml_constructs.loop.function_code import (
     powertools_layer_arn,
     sdk_for_pandas_layer_arn,
 )
+from cd4ml_constructs.loop.lapse_alarm import lapse_alarm
 from cd4ml_constructs.loop.loop_function import FunctionNetwork, LoopFunction
 from cd4ml_constructs.loop.loop_tables import LoopTables
 from cd4ml_constructs.loop.messaging import DeadLetterQueue, EncryptedTopic
@@ -24,6 +25,7 @@ __all__ = [
     "LoopNames",
     "LoopTables",
     "MlProject",
+    "lapse_alarm",
     "powertools_layer_arn",
     "project_policy",
     "sdk_for_pandas_layer_arn",

@@ -13,7 +13,14 @@ from moto import mock_aws
 from drift_check import handler as handler_module
 from drift_check.baseline import build_baseline
 
-from .drift_world import ARTIFACT_BUCKET, BASELINE_KEY, CAPTURE_BUCKET, REGION, REPORT_BUCKET
+from .drift_world import (
+    ARTIFACT_BUCKET,
+    BASELINE_KEY,
+    CAPTURE_BUCKET,
+    REGION,
+    REPORT_BUCKET,
+    RESOURCE_PREFIX,
+)
 
 
 @pytest.fixture
@@ -25,6 +32,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "REPORT_BUCKET": REPORT_BUCKET,
+        "RESOURCE_PREFIX": RESOURCE_PREFIX,
         "REPORT_KMS_KEY_ID": "arn:aws:kms:eu-west-1:123456789012:key/0d6c3b2a-report",
     }.items():
         monkeypatch.setenv(name, value)

@@ -11,6 +11,8 @@ import numpy as np
 from .capture_records import csv_capture_line
 
 REGION = "eu-west-1"
+RESOURCE_PREFIX = "cd4ml-sandbox"
+PACKAGE_GROUP = "cd4ml-sandbox-churn"
 CAPTURE_BUCKET = "churn-capture"
 REPORT_BUCKET = "drift-reports-bucket"
 ARTIFACT_BUCKET = "churn-artifacts"
@@ -96,3 +98,26 @@ def metric_names(cloudwatch: Any) -> set[str]:
 
 def read_report(s3: Any) -> dict[str, Any]:
     return json.loads(s3.get_object(Bucket=REPORT_BUCKET, Key=REPORT_KEY)["Body"].read())
+
+
+def register_package(sagemaker: Any, group: str) -> str:
+    """Register a model package in ``group`` (created here) naming the test baseline."""
+    sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    package = sagemaker.create_model_package(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="Approved",
+        InferenceSpecification={
+            "Containers": [{"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn:3"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        DriftCheckBaselines={
+            "ModelDataQuality": {
+                "Statistics": {
+                    "ContentType": "application/json",
+                    "S3Uri": f"s3://{ARTIFACT_BUCKET}/{BASELINE_KEY}",
+                }
+            }
+        },
+    )
+    return str(package["ModelPackageArn"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from .drift_world import (
     CAPTURE_BUCKET,
     DIMENSIONS,
     EVENT,
+    PACKAGE_GROUP,
     REPORT_BUCKET,
     REPORT_KEY,
     SCHEDULED,
@@ -27,6 +27,7 @@ from .drift_world import (
     metric_values,
     put_capture,
     read_report,
+    register_package,
     window_hours,
 )
 
@@ -158,63 +159,13 @@ def test_malformed_payload_raises_and_publishes_nothing(
     assert metrics_of(capsys.readouterr().out) == [REFUSED]
 
 
-@dataclass
-class Context:
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:drift-check"
-
-
-@pytest.mark.parametrize(
-    ("package_arn", "problem"),
-    [
-        ("arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3", "region us-east-1"),
-        ("arn:aws:sagemaker:eu-west-1:210987654321:model-package/churn/3", "account 210987654321"),
-    ],
-    ids=["another-region", "another-account"],
-)
-def test_a_model_package_of_another_account_or_region_is_refused_before_any_call(
-    aws: dict[str, Any], capsys: pytest.CaptureFixture[str], package_arn: str, problem: str
-) -> None:
-    put_capture(aws["s3"], window_hours()[0], rows=1200, shift=2.0)
-    calls: list[str] = []
-    clients = handler_module.aws_clients()
-    for client in (clients.s3, clients.cloudwatch, clients.sagemaker):
-        client.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
-    event = {key: value for key, value in EVENT.items() if key != "baseline_uri"}
-
-    with pytest.raises(InvalidDriftCheckRequest, match=problem):
-        handler_module.handler({**event, "model_package_arn": package_arn}, Context())
-
-    assert calls == []
-    assert metric_names(aws["cloudwatch"]) == set()
-    assert metrics_of(capsys.readouterr().out) == [REFUSED]
-
-
 def test_baseline_comes_from_the_model_package(aws: dict[str, Any]) -> None:
     s3, sagemaker = aws["s3"], aws["sagemaker"]
-    sagemaker.create_model_package_group(ModelPackageGroupName="churn")
-    package = sagemaker.create_model_package(
-        ModelPackageGroupName="churn",
-        ModelApprovalStatus="Approved",
-        InferenceSpecification={
-            "Containers": [{"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn:3"}],
-            "SupportedContentTypes": ["text/csv"],
-            "SupportedResponseMIMETypes": ["text/csv"],
-        },
-        DriftCheckBaselines={
-            "ModelDataQuality": {
-                "Statistics": {
-                    "ContentType": "application/json",
-                    "S3Uri": f"s3://{ARTIFACT_BUCKET}/{BASELINE_KEY}",
-                }
-            }
-        },
-    )
+    package_arn = register_package(sagemaker, PACKAGE_GROUP)
     put_capture(s3, window_hours()[0], rows=1200, seed=4)
     event = {key: value for key, value in EVENT.items() if key != "baseline_uri"}
 
-    summary = handler_module.handler(
-        {**event, "model_package_arn": package["ModelPackageArn"]}, None
-    )
+    summary = handler_module.handler({**event, "model_package_arn": package_arn}, None)
 
     assert summary["status"] == "checked"
     assert read_report(s3)["baseline"] == {

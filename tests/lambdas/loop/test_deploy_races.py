@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deploy_trigger.deploy_lock import ProjectBusy, deploy_lock
+
+from ..metric_lines import metrics_of
 from .interleaving import in_thread, on_call, together
 from .left_behind import leave_lapsed_item
+from .loop_constants import PROJECT, STATE_TABLE
 from .loop_events import package_event
 from .loop_world import deploy_handler
 
@@ -116,7 +121,7 @@ def test_two_approvals_at_once_deploy_and_record_the_version_that_reaches_produc
 
 
 def test_a_deploy_lock_left_by_an_invocation_that_died_lapses_and_the_next_approval_deploys(
-    world, context_for
+    world, context_for, capsys
 ):
     # An invocation that timed out while it held the lock never gave it back.
     leave_lapsed_item(
@@ -129,3 +134,42 @@ def test_a_deploy_lock_left_by_an_invocation_that_died_lapses_and_the_next_appro
     assert response["decision"] == "deploy-started"
     assert deploys(world) == [arn]
     assert world.state_item("deploy-lock") is None
+    # Its own metric, with the service dimension only: what the loop's alarm watches.
+    assert sorted(metrics_of(capsys.readouterr().out)) == [
+        ("Decisions", {"service": FUNCTION, "decision": "deploy-started"}),
+        ("LapsedDeployLocks", {"service": FUNCTION}),
+    ]
+
+
+def test_a_free_lock_or_the_events_own_lock_is_no_lapse(world, context_for, capsys):
+    arn = world.register_package("Approved", auc=0.9)
+    event = package_event("Approved", arn)
+    # A retried invocation of the same event finds the lock its first attempt left.
+    leave_lapsed_item(world, "deploy-lock", holder_event_id=event["id"], lapsed_seconds_ago=1)
+
+    assert deploy_handler.handler(event, context_for(FUNCTION))["decision"] == "deploy-started"
+    newer = world.register_package("Approved", auc=0.91)
+    second = deploy_handler.handler(package_event("Approved", newer), context_for(FUNCTION))
+
+    assert second["decision"] == "deploy-started"
+    assert [name for name, _ in metrics_of(capsys.readouterr().out)] == ["Decisions"] * 2
+
+
+def test_an_unexpired_lock_of_another_event_is_waited_for_not_taken(world, context_for):
+    live = datetime.now(UTC) + timedelta(seconds=30)
+    world.dynamodb.put_item(
+        TableName=STATE_TABLE,
+        Item={
+            "pk": {"S": f"project#{PROJECT}"},
+            "sk": {"S": "deploy-lock"},
+            "holder_event_id": {"S": "busy-invocation"},
+            "expires_at": {"N": str(int(live.timestamp()))},
+        },
+    )
+    state = deploy_handler.state
+
+    waited = deploy_lock(state, PROJECT, "next-event", wait_seconds=0.0, sleep=lambda _: None)
+    with pytest.raises(ProjectBusy), waited:
+        pass
+
+    assert world.state_item("deploy-lock")["holder_event_id"] == "busy-invocation"

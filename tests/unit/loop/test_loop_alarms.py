@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import SynthesizedEnvironment
 from tests.unit.loop.template_reading import (
     FUNCTIONS,
@@ -82,15 +84,30 @@ def test_only_this_accounts_alarms_may_publish_to_the_alarm_topic(
     assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
 
 
-def test_a_lapsed_build_lease_raises_an_alarm(environment: SynthesizedEnvironment) -> None:
+@pytest.mark.parametrize(
+    ("metric", "service", "what"),
+    [
+        ("LapsedBuildLeases", "retrain-trigger", "build lease lapsed"),
+        ("LapsedDeployLocks", "deploy-trigger", "deploy lock lapsed"),
+    ],
+    ids=["build-lease", "deploy-lock"],
+)
+def test_a_lapsed_lease_or_lock_raises_an_alarm(
+    environment: SynthesizedEnvironment, metric: str, service: str, what: str
+) -> None:
     loop = stack(environment, "Loop")
+    topic_id, _ = resource_at(loop, "AlarmTopic/Topic/Resource")
     alarms = [
         alarm["Properties"]
         for alarm in loop.resources_of_type("AWS::CloudWatch::Alarm").values()
-        if alarm["Properties"].get("MetricName") == "LapsedBuildLeases"
+        if alarm["Properties"].get("MetricName") == metric
     ]
     assert len(alarms) == 1
     [alarm] = alarms
     assert alarm["Namespace"] == "CD4ML/Loop"
-    assert alarm["Dimensions"] == [{"Name": "service", "Value": "retrain-trigger"}]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
     assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 1)
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+    assert what in alarm["AlarmDescription"]

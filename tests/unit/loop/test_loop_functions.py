@@ -68,11 +68,14 @@ def test_loop_functions_get_the_contract_environment(sandbox: SynthesizedEnviron
     drift = properties_at(loop, "DriftCheck/Function/Resource")["Environment"]["Variables"]
     assert set(drift) == {
         "REPORT_BUCKET",
+        "RESOURCE_PREFIX",
         "REPORT_KMS_KEY_ID",
         "DRIFT_METRIC_NAMESPACE",
         "POWERTOOLS_SERVICE_NAME",
     }
     assert drift["DRIFT_METRIC_NAMESPACE"] == "CD4ML/Drift"
+    # The drift check reads only model packages of the groups cd4ml-<env>-<project>.
+    assert drift["RESOURCE_PREFIX"] == "cd4ml-sandbox"
     assert "ModelArtifactsBucket" in str(drift["REPORT_BUCKET"])
     assert "ArtifactsKey" in str(drift["REPORT_KMS_KEY_ID"])
 
