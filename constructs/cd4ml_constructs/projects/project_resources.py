@@ -102,6 +102,7 @@ class MlProjectResources(Construct):
             artifacts_key=platform.artifacts_key,
             subnet_ids=platform.subnet_ids,
             security_group_ids=platform.security_group_ids,
+            vpc_id=platform.vpc_id,
             approval_topic=platform.approval_topic,
             model_package_group_name=names.model_package_group(name),
             approval_topic_key=platform.messages_key,

@@ -70,6 +70,9 @@ def add_deploy_pipeline(
         artifacts_key=key,
         subnet_ids=subnets,
         security_group_ids=[security_group],
+        vpc_id=ssm.StringParameter.value_for_string_parameter(
+            stack, "/cd4ml/sandbox/platform/network/vpc-id"
+        ),
         approval_topic=sns.Topic.from_topic_arn(stack, "Approvals", TOPIC_ARN),
         model_package_group_name=GROUP,
         approval_topic_key=(

@@ -53,9 +53,22 @@ def test_the_endpoint_role_reads_the_build_writes_its_capture_and_nothing_more(
             "ec2:CreateNetworkInterface",
             "ec2:CreateNetworkInterfacePermission",
             "ec2:DeleteNetworkInterface",
-            "ec2:DeleteNetworkInterfacePermission",
         ),
+        ("ec2:CreateNetworkInterface",),
+        ("ec2:DeleteNetworkInterfacePermission",),
     }
+    interfaces = statements[
+        (
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+        )
+    ]
+    assert reading.resources(interfaces) == [f"{ACCOUNT.format(service='ec2')}:network-interface/*"]
+    assert set(interfaces["Condition"]["ArnEquals"]) == {"ec2:Subnet", "ec2:Vpc"}
+    created = statements[("ec2:CreateNetworkInterface",)]
+    assert set(created["Condition"]["ArnEquals"]) == {"ec2:Vpc"}
+    assert statements[("ec2:DeleteNetworkInterfacePermission",)]["Resource"] == "*"
     bucket = f"arn:<AWS::Partition>:s3:::{BUCKET}"
     read = statements[("s3:GetBucket*", "s3:GetObject*", "s3:List*")]
     assert reading.resources(read) == [bucket, f"{bucket}/projects/churn/build/*"]
@@ -100,6 +113,8 @@ def _target(
         artifacts_key=key,
         model_package_group_name=names.model_package_group(project),
         pipeline_name=names.deploy_pipeline(project),
+        subnet_ids=["subnet-0a1b2c3d4e5f60001"],
+        vpc_id="vpc-0a1b2c3d4e5f60001",
     )
 
 
