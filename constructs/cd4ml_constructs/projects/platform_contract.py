@@ -229,3 +229,16 @@ def workload_security_group(
 
 def _construct_id(key: str) -> str:
     return "".join(part.capitalize() for part in key.replace("/", "-").split("-"))
+
+
+def drop_unused_parameter(stack: cdk.Stack, names: LoopNames, key: str) -> bool:
+    """Remove the SSM-typed parameter :func:`import_platform` declared for ``key``.
+
+    For a value the stack turned out not to use (cfn-lint W2001 reports an
+    unused parameter); returns whether the stack declared one.
+    """
+    prefix = f"SsmParameterValue:{parameter_name(names, key).replace('/', '--')}:"
+    for child in stack.node.children:
+        if isinstance(child, cdk.CfnParameter) and child.node.id.startswith(prefix):
+            return stack.node.try_remove_child(child.node.id)
+    return False
