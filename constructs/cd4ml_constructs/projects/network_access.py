@@ -27,8 +27,17 @@ UNSCOPED_ACTIONS = ("ec2:DeleteNetworkInterfacePermission",)
 
 
 def subnet_arns(stack: cdk.Stack, subnet_ids: Sequence[str]) -> list[str]:
-    """The ARNs of ``subnet_ids``: a list token when the ids are one (an SSM list parameter)."""
-    prefix = stack.format_arn(service="ec2", resource="subnet", resource_name="")
+    """ARN patterns of ``subnet_ids`` (for ``ArnLike``): a list token, as the ids may be one.
+
+    CloudFormation's ``Fn::Join`` takes a literal delimiter only, so an
+    environment-agnostic stack leaves partition, region and account as ``*``:
+    a subnet id names one subnet, and the role acts in its own account anyway.
+    """
+    where = (stack.partition, stack.region, stack.account)
+    partition, region, account = (
+        ("*", "*", "*") if any(map(cdk.Token.is_unresolved, where)) else where
+    )
+    prefix = f"arn:{partition}:ec2:{region}:{account}:subnet/"
     return cdk.Fn.split(",", cdk.Fn.join("", [prefix, cdk.Fn.join(f",{prefix}", list(subnet_ids))]))
 
 
@@ -59,7 +68,10 @@ def allow_vpc_network(
         resources=[
             stack.format_arn(service="ec2", resource="network-interface", resource_name="*")
         ],
-        conditions={"ArnEquals": {"ec2:Subnet": subnet_arns(stack, subnet_ids), "ec2:Vpc": vpc}},
+        conditions={
+            "ArnLike": {"ec2:Subnet": subnet_arns(stack, subnet_ids)},
+            "ArnEquals": {"ec2:Vpc": vpc},
+        },
         reason="Network interfaces SageMaker creates and names for jobs and endpoints, limited "
         "by condition (ec2:Subnet, ec2:Vpc) to the platform's subnets and VPC.",
     )

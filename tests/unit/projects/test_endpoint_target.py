@@ -12,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.projects.deploy_pipeline_targets import EndpointTarget
 from tests.unit.projects import template_reading as reading
-from tests.unit.projects.deploy_pipeline_app import BUCKET, KEY_ARN, DeployPipelineApp
+from tests.unit.projects.deploy_pipeline_app import BUCKET, KEY_ARN, VPC_ID, DeployPipelineApp
 
 ACCOUNT = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>"
 
@@ -65,9 +65,20 @@ def test_the_endpoint_role_reads_the_build_writes_its_capture_and_nothing_more(
         )
     ]
     assert reading.resources(interfaces) == [f"{ACCOUNT.format(service='ec2')}:network-interface/*"]
-    assert set(interfaces["Condition"]["ArnEquals"]) == {"ec2:Subnet", "ec2:Vpc"}
+    vpc = f"{ACCOUNT.format(service='ec2')}:vpc/{VPC_ID}"
+    conditions = interfaces["Condition"]
+    assert set(conditions) == {"ArnLike", "ArnEquals"}
+    assert reading.render(conditions["ArnEquals"]["ec2:Vpc"]) == vpc
+    subnets = conditions["ArnLike"]["ec2:Subnet"]
+    delimiter, (prefix, ids) = subnets["Fn::Split"][1]["Fn::Join"]
+    assert (delimiter, prefix) == ("", "arn:*:ec2:*:*:subnet/")
+    assert ids["Fn::Join"][0] == ",arn:*:ec2:*:*:subnet/"
+    (subnet_parameter,) = [
+        k for k, v in local["Parameters"].items() if v["Default"].endswith("network/subnet-ids")
+    ]
+    assert ids["Fn::Join"][1] == {"Ref": subnet_parameter}
     created = statements[("ec2:CreateNetworkInterface",)]
-    assert set(created["Condition"]["ArnEquals"]) == {"ec2:Vpc"}
+    assert reading.render(created["Condition"]["ArnEquals"]["ec2:Vpc"]) == vpc
     assert statements[("ec2:DeleteNetworkInterfacePermission",)]["Resource"] == "*"
     bucket = f"arn:<AWS::Partition>:s3:::{BUCKET}"
     read = statements[("s3:GetBucket*", "s3:GetObject*", "s3:List*")]

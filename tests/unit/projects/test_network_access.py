@@ -46,10 +46,10 @@ def _assert_held_to_the_platform_network(template: dict[str, Any], environment: 
         resources = json.dumps(statement["Resource"])
         assert statement["Resource"] != "*", statement
         assert ":ec2:" in resources and "*" in resources, statement
-        condition = statement["Condition"]["ArnEquals"]
-        assert vpc in json.dumps(condition["ec2:Vpc"]), statement
+        condition = statement["Condition"]
+        assert vpc in json.dumps(condition["ArnEquals"]["ec2:Vpc"]), statement
         if "network-interface/" in resources:
-            assert subnets in json.dumps(condition["ec2:Subnet"]), statement
+            assert subnets in json.dumps(condition["ArnLike"]["ec2:Subnet"]), statement
             assert set(as_list(statement["Action"])) == INTERFACE_ACTIONS
         else:
             assert as_list(statement["Action"]) == ["ec2:CreateNetworkInterface"]

@@ -1,4 +1,4 @@
-"""cfn-lint on a project stack whose project has no retrain schedule (example-dev)."""
+"""cfn-lint on the declared project stacks, one without a retrain schedule (example-dev)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ def test_a_project_without_a_retrain_schedule_declares_only_parameters_it_uses(
         parameters = {p.get("Default") for p in template.template["Parameters"].values()}
         assert f"/cd4ml/{ENVIRONMENT}/platform/loop/retrain-trigger-arn" not in parameters
         assert f"/cd4ml/{ENVIRONMENT}/platform/loop/drift-check-arn" in parameters
+        found = [
+            f"{m.rule.id} {m.message}"
+            for m in cfnlint.api.lint_file(template.template_path, config=lint)
+        ]
+        assert found == [], project.name
+
+
+def test_cfn_lint_finds_nothing_in_a_declared_project_stack(
+    environment: SynthesizedEnvironment,
+) -> None:
+    lint = cfnlint.api.ManualArgs(regions=[environment.config.region or "us-east-1"])
+    for project in environment.config.projects:
+        template = project_stack(environment, project.name)
         found = [
             f"{m.rule.id} {m.message}"
             for m in cfnlint.api.lint_file(template.template_path, config=lint)
