@@ -189,6 +189,7 @@ class PlatformStage(cdk.Stage):
             permissions_boundary=self.guardrails.permissions_boundary,
             creators=[self.studio.personas.ml_engineer],
             drift_check=self.loop.drift_check.function,
+            declared_projects=[project.name for project in config.projects],
         )
         # Alarms on the platform's topic for every use of the keys' break-glass role.
         KeyBreakGlassWatch(

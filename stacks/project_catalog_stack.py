@@ -61,6 +61,8 @@ class ProjectCatalogStack(cdk.Stack):
     :param permissions_boundary: the boundary every project role must carry.
     :param creators: persona roles that may create projects.
     :param drift_check: the drift check function the projects' schedules invoke.
+    :param declared_projects: names of the projects config declares, whose resources the
+        launch role is denied.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class ProjectCatalogStack(cdk.Stack):
         permissions_boundary: iam.IManagedPolicy,
         creators: Sequence[iam.IRole],
         drift_check: lambda_.IFunction,
+        declared_projects: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -145,6 +148,7 @@ class ProjectCatalogStack(cdk.Stack):
             product_template=product_template,
             keys=[messages_key],
             scheduled_functions=[drift_check],
+            declared_projects=declared_projects,
         )
         self._add_portfolio(names, template, product_template[1], creators)
         self.creator_access = ProjectCreatorAccess(

@@ -91,6 +91,7 @@ class ProjectContractStack(cdk.Stack):
             subnet_ids=vpc.select_subnets(
                 subnet_type=subnets.subnet_type, subnets=subnets.subnets
             ).subnet_ids,
+            vpc_id=vpc.vpc_id,
             security_group_ids=[self.workload_security_group.security_group_id],
             retrain_trigger=retrain_trigger,
             drift_check=drift_check,

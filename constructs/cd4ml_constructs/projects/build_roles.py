@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
+from cd4ml_constructs.projects.network_access import allow_vpc_network
 from cd4ml_constructs.projects.platform_contract import PlatformValues
 from constructs import Construct
 
@@ -30,19 +31,6 @@ UPSERT_ACTIONS = (
     "sagemaker:UpdatePipeline",
     "sagemaker:DescribePipeline",
     "sagemaker:AddTags",
-)
-# What a job in the VPC does with its network interfaces. EC2 has no resource
-# type for the describe calls, and the interfaces do not exist beforehand.
-VPC_JOB_ACTIONS = (
-    "ec2:CreateNetworkInterface",
-    "ec2:CreateNetworkInterfacePermission",
-    "ec2:DeleteNetworkInterface",
-    "ec2:DeleteNetworkInterfacePermission",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeVpcs",
-    "ec2:DescribeDhcpOptions",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeSecurityGroups",
 )
 IMAGE_PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
@@ -114,13 +102,7 @@ def pipeline_execution_role(
         resources=[role.role_arn],
         conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
     )
-    role.allow(
-        "Jobs",
-        actions=VPC_JOB_ACTIONS,
-        resources=["*"],
-        reason="EC2 network-interface and describe calls of VPC jobs have no resource type "
-        "to name before the interface exists.",
-    )
+    allow_vpc_network(role, "Jobs", subnet_ids=platform.subnet_ids, vpc_id=platform.vpc_id)
     role.allow(
         "Jobs",
         actions=IMAGE_PULL_ACTIONS,

@@ -85,6 +85,7 @@ class ModelDeployPipeline(Construct):
     :param artifacts_key: the artifacts key (customer-managed); also endpoint volumes and capture.
     :param subnet_ids: the workload subnets (tokens allowed, e.g. an SSM StringList).
     :param security_group_ids: the workload security groups (tokens allowed).
+    :param vpc_id: the VPC of the workload subnets (a token allowed).
     :param approval_topic: the model approvers' topic.
     :param approval_topic_key: the topic's key, when it is encrypted; default None.
     :param model_package_group_name: the project's model package group.
@@ -102,6 +103,7 @@ class ModelDeployPipeline(Construct):
         artifacts_key: kms.IKey,
         subnet_ids: Sequence[str],
         security_group_ids: Sequence[str],
+        vpc_id: str,
         approval_topic: sns.ITopic,
         model_package_group_name: str,
         approval_topic_key: kms.IKey | None = None,
@@ -115,6 +117,8 @@ class ModelDeployPipeline(Construct):
             "artifacts_key": artifacts_key,
             "model_package_group_name": model_package_group_name,
             "pipeline_name": self.pipeline_name,
+            "subnet_ids": subnet_ids,
+            "vpc_id": vpc_id,
         }
         self.staging = EndpointTarget(
             self, "Staging", stage="staging", account=deploy.staging_account, **common

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.projects.deploy_pipeline_artifacts import pipeline_artifacts_prefix
+from cd4ml_constructs.projects.network_access import allow_vpc_network
 from constructs import Construct
 
 DATA_CAPTURE_PREFIX = "data-capture"
@@ -35,13 +36,19 @@ def _arn(stack: cdk.Stack, service: str, resource: str, name: str) -> str:
 
 
 def endpoint_execution_role(
-    scope: Construct, *, endpoint_name: str, artifact_bucket: s3.IBucket, project: str
+    scope: Construct,
+    *,
+    endpoint_name: str,
+    artifact_bucket: s3.IBucket,
+    project: str,
+    subnet_ids: Sequence[str],
+    vpc_id: str,
 ) -> ManagedPolicyRole:
     """The SageMaker execution role of ``endpoint_name``: pull the model, write its capture, logs.
 
     Reads the project's build outputs (model artifacts), writes data capture under
     ``data-capture/<endpoint>/``, pulls images, writes the endpoint's logs and
-    manages the network interfaces of its VPC config.
+    manages the network interfaces of its VPC config in ``subnet_ids`` of ``vpc_id`` only.
     """
     stack = cdk.Stack.of(scope)
     role = ManagedPolicyRole(
@@ -100,36 +107,7 @@ def endpoint_execution_role(
         ],
         reason="The endpoint's instances write one log stream each, named by SageMaker.",
     )
-    role.allow(
-        "Network",
-        actions=[
-            "ec2:DescribeDhcpOptions",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSecurityGroups",
-            "ec2:DescribeSubnets",
-            "ec2:DescribeVpcs",
-        ],
-        resources=["*"],
-        reason="EC2 Describe actions have no resource-level permissions in IAM.",
-    )
-    role.allow(
-        "Network",
-        actions=[
-            "ec2:CreateNetworkInterface",
-            "ec2:CreateNetworkInterfacePermission",
-            "ec2:DeleteNetworkInterface",
-            "ec2:DeleteNetworkInterfacePermission",
-        ],
-        resources=[
-            f"arn:{stack.partition}:ec2:{stack.region}:{stack.account}:{kind}/*"
-            for kind in ("network-interface", "subnet", "security-group")
-        ],
-        reason=(
-            "SageMaker places the endpoint's instances in the platform's subnets through "
-            "network interfaces it creates and names; the subnet and security group ids "
-            "are deploy-time values."
-        ),
-    )
+    allow_vpc_network(role, "Network", subnet_ids=subnet_ids, vpc_id=vpc_id)
     return role
 
 

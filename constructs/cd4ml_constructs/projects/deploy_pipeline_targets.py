@@ -16,6 +16,7 @@ contract (``pipeline_templates/model_deploy/target_account_roles.yaml``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import aws_cdk as cdk
@@ -50,6 +51,8 @@ class EndpointTarget(Construct):
     :param artifacts_key: the bucket's key; it also encrypts endpoint volumes and capture.
     :param model_package_group_name: the project's model package group.
     :param pipeline_name: the deploy pipeline's name (its artifacts' key prefix).
+    :param subnet_ids: the workload subnets the endpoint's interfaces are held to.
+    :param vpc_id: their VPC.
     """
 
     def __init__(
@@ -65,6 +68,8 @@ class EndpointTarget(Construct):
         artifacts_key: kms.IKey,
         model_package_group_name: str,
         pipeline_name: str,
+        subnet_ids: Sequence[str],
+        vpc_id: str,
     ) -> None:
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
@@ -94,7 +99,12 @@ class EndpointTarget(Construct):
             self._import_target_roles(stack)
             return
         self.endpoint_role = endpoint_execution_role(
-            self, endpoint_name=self.endpoint_name, artifact_bucket=artifact_bucket, project=project
+            self,
+            endpoint_name=self.endpoint_name,
+            artifact_bucket=artifact_bucket,
+            project=project,
+            subnet_ids=subnet_ids,
+            vpc_id=vpc_id,
         )
         self.endpoint_role_arn = self.endpoint_role.role_arn
         self.deploy_role: iam.IRole = endpoint_deploy_role(

@@ -13,8 +13,10 @@ from aws_cdk import aws_s3 as s3
 from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.managed_policy_role import ManagedPolicyRole
 from cd4ml_constructs.projects.launch_role_actions import (
+    DECLARED_PROJECT_SERVICES,
     PASSED_TO,
     POLICY_ACTIONS,
+    POLICY_PARAMETER_ACTIONS,
     ROLE_ACTIONS,
     ROLE_BOUNDED_ACTIONS,
     SERVICE_ACTIONS,
@@ -35,6 +37,7 @@ def project_launch_role(
     product_template: tuple[str, str],
     keys: Sequence[kms.IKey],
     scheduled_functions: Sequence[lambda_.IFunction],
+    declared_projects: Sequence[str] = (),
 ) -> ManagedPolicyRole:
     """The role CloudFormation (S3 templates) and Service Catalog (launch constraint) assume.
 
@@ -50,6 +53,8 @@ def project_launch_role(
     :param keys: the platform keys the template's schedules, topics and queues use.
     :param scheduled_functions: the loop functions the template's schedules invoke; in an
         environment with a fixed account the template adds itself to their resource policy.
+    :param declared_projects: the projects config declares (their own stacks): an explicit
+        Deny keeps the launch role off their named resources, which it never launches.
     """
     stack = cdk.Stack.of(scope)
     account = {"StringEquals": {"aws:SourceAccount": stack.account}}
@@ -103,15 +108,7 @@ def project_launch_role(
     parameter = f"cd4ml/{names.environment}"
     role.allow(
         "Launch",
-        actions=[
-            "ssm:AddTagsToResource",
-            "ssm:DeleteParameter",
-            "ssm:GetParameter",
-            "ssm:GetParameters",
-            "ssm:ListTagsForResource",
-            "ssm:PutParameter",
-            "ssm:RemoveTagsFromResource",
-        ],
+        actions=POLICY_PARAMETER_ACTIONS,
         resources=[_arn(stack, "ssm", f"parameter/{parameter}/projects/*")],
         reason="The policy parameter /cd4ml/<env>/projects/<project> of the project being created.",
     )
@@ -157,7 +154,43 @@ def project_launch_role(
         resources=["*"],
         reason="GetTemplateSummary and ValidateTemplate have no resource-level permissions.",
     )
+    if declared_projects:
+        role.policy("Launch").add_statements(
+            declared_project_denial(stack, names, declared_projects)
+        )
     return role
+
+
+def declared_project_denial(
+    stack: cdk.Stack, names: LoopNames, projects: Sequence[str]
+) -> iam.PolicyStatement:
+    """A Deny of every action the launch role has on the named resources of ``projects``.
+
+    The launch role's patterns (``cd4ml-<env>-*``, ``/cd4ml/<env>/projects/*``)
+    also match the projects declared in config, whose stacks the platform
+    deploys; their pipelines, model package group, topic and policy parameter
+    are named by the naming contract, so the Deny names each one exactly (a
+    template project ``churn-v2`` stays launchable beside a declared ``churn``).
+    """
+    resources: list[str] = []
+    actions: set[str] = set(POLICY_PARAMETER_ACTIONS)
+    for service, service_actions, _pattern, _reason in SERVICE_ACTIONS:
+        if service in DECLARED_PROJECT_SERVICES:
+            actions.update(service_actions)
+    for project in sorted(set(projects)):
+        resources += [
+            _arn(stack, "codepipeline", names.deploy_pipeline(project)),
+            _arn(stack, "codepipeline", f"{names.build_pipeline(project)}-code"),
+            _arn(stack, "sagemaker", f"model-package-group/{names.model_package_group(project)}"),
+            _arn(stack, "sns", names.notification_topic(project)),
+            _arn(stack, "ssm", f"parameter{names.policy_parameter(project)}"),
+        ]
+    return iam.PolicyStatement(
+        sid="DeclaredProjects",
+        effect=iam.Effect.DENY,
+        actions=sorted(actions),
+        resources=resources,
+    )
 
 
 def _arn(stack: cdk.Stack, service: str, resource: str) -> str:

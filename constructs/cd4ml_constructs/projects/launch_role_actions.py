@@ -194,6 +194,19 @@ SERVICE_ACTIONS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
         "by CloudFormation, which also invokes it.",
     ),
 )
+# The services of SERVICE_ACTIONS whose resources are named by the naming
+# contract, so that a declared project's own are known at synth; with the
+# policy parameter's actions, what the launch role is denied on them.
+DECLARED_PROJECT_SERVICES = ("codepipeline", "sagemaker", "sns")
+POLICY_PARAMETER_ACTIONS = (
+    "ssm:AddTagsToResource",
+    "ssm:DeleteParameter",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:ListTagsForResource",
+    "ssm:PutParameter",
+    "ssm:RemoveTagsFromResource",
+)
 STACK_ACTIONS = (
     "cloudformation:CreateStack",
     "cloudformation:DeleteStack",

@@ -39,6 +39,7 @@ PARAMETERS: Mapping[str, str] = {
     "buckets/raw-bucket-name": "raw zone: new data here asks for a retrain",
     "network/subnet-ids": "private subnets where jobs and endpoints run (StringList)",
     "network/workload-security-group-id": "security group of SageMaker jobs and endpoints",
+    "network/vpc-id": "the VPC of the subnets, which project roles' network access names",
     "loop/retrain-trigger-arn": "the retrain trigger function (scheduled retrains)",
     "loop/drift-check-arn": "the drift check function (scheduled drift checks)",
     "topics/alarm-topic-arn": "the platform's alarm topic",
@@ -71,6 +72,7 @@ class PlatformValues:
     artifacts_bucket: s3.IBucket
     raw_bucket: s3.IBucket
     subnet_ids: Sequence[str]
+    vpc_id: str
     security_group_ids: Sequence[str]
     retrain_trigger: lambda_.IFunction
     drift_check: lambda_.IFunction
@@ -99,6 +101,7 @@ class PlatformParameters(Construct):
             "buckets/artifacts-bucket-name": values.artifacts_bucket.bucket_name,
             "buckets/raw-bucket-name": values.raw_bucket.bucket_name,
             "network/workload-security-group-id": cdk.Fn.join(",", list(values.security_group_ids)),
+            "network/vpc-id": values.vpc_id,
             "loop/retrain-trigger-arn": values.retrain_trigger.function_arn,
             "loop/drift-check-arn": values.drift_check.function_arn,
             "topics/alarm-topic-arn": values.alarm_topic.topic_arn,
@@ -165,6 +168,7 @@ def import_platform(scope: Construct, names: LoopNames) -> PlatformValues:
             encryption_key=data_lake_key,
         ),
         subnet_ids=subnet_ids,
+        vpc_id=value("network/vpc-id"),
         security_group_ids=cdk.Fn.split(",", value("network/workload-security-group-id")),
         retrain_trigger=lambda_.Function.from_function_attributes(
             scope,
@@ -225,3 +229,16 @@ def workload_security_group(
 
 def _construct_id(key: str) -> str:
     return "".join(part.capitalize() for part in key.replace("/", "-").split("-"))
+
+
+def drop_unused_parameter(stack: cdk.Stack, names: LoopNames, key: str) -> bool:
+    """Remove the SSM-typed parameter :func:`import_platform` declared for ``key``.
+
+    For a value the stack turned out not to use (cfn-lint W2001 reports an
+    unused parameter); returns whether the stack declared one.
+    """
+    prefix = f"SsmParameterValue:{parameter_name(names, key).replace('/', '--')}:"
+    for child in stack.node.children:
+        if isinstance(child, cdk.CfnParameter) and child.node.id.startswith(prefix):
+            return stack.node.try_remove_child(child.node.id)
+    return False

@@ -11,7 +11,7 @@ from cd4ml_constructs.loop.ml_project import MlProject
 from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.projects.deploy_pipeline import ModelDeployPipeline
 from cd4ml_constructs.projects.model_build_pipeline import BuildSettings, ModelBuildPipeline
-from cd4ml_constructs.projects.platform_contract import PlatformValues
+from cd4ml_constructs.projects.platform_contract import PlatformValues, drop_unused_parameter
 from cd4ml_constructs.projects.seed_code import seed_code_asset
 from cd4ml_constructs.sagemaker_guardrails import hold_to_job_guardrails
 from config.projects import ProjectConfig
@@ -70,6 +70,9 @@ class MlProjectResources(Construct):
             capture_prefix=platform.artifacts_bucket.s3_url_for_object(DATA_CAPTURE_PREFIX),
             registry_accounts=sorted({*registry_accounts, *deploy_accounts}),
         )
+        if self.registry.retrain_schedule is None:
+            # Retrains follow data and drift only: nothing reads the trigger's ARN.
+            drop_unused_parameter(cdk.Stack.of(self), names, "loop/retrain-trigger-arn")
         self.seed_code = seed_code_asset(self, "SeedCode")
         source = project.source
         self.build = ModelBuildPipeline(
@@ -102,6 +105,7 @@ class MlProjectResources(Construct):
             artifacts_key=platform.artifacts_key,
             subnet_ids=platform.subnet_ids,
             security_group_ids=platform.security_group_ids,
+            vpc_id=platform.vpc_id,
             approval_topic=platform.approval_topic,
             model_package_group_name=names.model_package_group(name),
             approval_topic_key=platform.messages_key,

@@ -21,7 +21,7 @@ from aws_cdk import aws_servicecatalog as servicecatalog
 from aws_cdk import custom_resources as cr
 
 from cd4ml_constructs.loop.naming import LoopNames
-from cd4ml_constructs.projects.platform_contract import import_platform, parameter_name
+from cd4ml_constructs.projects.platform_contract import import_platform
 from cd4ml_constructs.projects.project_resources import MlProjectResources
 from cd4ml_constructs.projects.seed_code import (
     AWS_CUSTOM_RESOURCE_FUNCTION,
@@ -82,9 +82,6 @@ class ProjectTemplate(Construct):
         self.email_subscription = self._subscribe(self.settings.notification_email)
         cdk.Tags.of(stack).add(PROJECT_NAME_TAG, self.settings.project.name)
         cdk.Tags.of(stack).add(PROJECT_ID_TAG, self.settings.project_id)
-        if self.resources.registry.retrain_schedule is None:
-            # Retrains follow data and drift only: nothing reads the trigger's ARN.
-            _drop_parameter(stack, parameter_name(names, "loop/retrain-trigger-arn"))
         acknowledge_copy_function(stack)
         path = template_role_path(names)
         for node in stack.node.find_all():
@@ -113,16 +110,6 @@ class ProjectTemplate(Construct):
         if role is None:
             raise ValueError("the project template expects the seed code copy's function")
         return role
-
-
-def _drop_parameter(stack: cdk.Stack, name: str) -> None:
-    """Remove the SSM-typed template parameter of ``name``, which nothing references."""
-    prefix = f"SsmParameterValue:{name.replace('/', '--')}:"
-    for child in stack.node.children:
-        if isinstance(child, cdk.CfnParameter) and child.node.id.startswith(prefix):
-            stack.node.try_remove_child(child.node.id)
-            return
-    raise KeyError(f"the template declares no parameter for {name}")
 
 
 def _subscribe_call(topic_arn: str, email: str) -> cr.AwsSdkCall:

@@ -23,6 +23,7 @@ from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.projects import ModelDeployPipeline
 from config.project_deploy import DeployConfig
 
+VPC_ID = "vpc-0a1b2c3d4e5f60001"
 KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555"
 MESSAGES_KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/99999999-2222-3333-4444-555555555555"
 TOPIC_ARN = "arn:aws:sns:us-east-1:111111111111:cd4ml-sandbox-approvals"
@@ -70,6 +71,9 @@ def add_deploy_pipeline(
         artifacts_key=key,
         subnet_ids=subnets,
         security_group_ids=[security_group],
+        # A value, not an SSM parameter: a stack deploying into other accounts has no
+        # endpoint role of its own, so it would declare a parameter it never uses.
+        vpc_id=VPC_ID,
         approval_topic=sns.Topic.from_topic_arn(stack, "Approvals", TOPIC_ARN),
         model_package_group_name=GROUP,
         approval_topic_key=(

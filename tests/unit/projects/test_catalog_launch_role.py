@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+from typing import Any
+
 from tests.conftest import SynthesizedEnvironment
 from tests.unit.projects.catalog_reading import (
     account_region,
@@ -121,3 +124,46 @@ def test_the_portfolio_and_the_templates_are_shared_with_the_ml_engineer_only(
         "cloudformation:RoleArn"
     ]
     assert role_condition["Fn::GetAtt"][0].startswith("LaunchRole")
+
+
+def _decides(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    """Whether ``statements`` allow ``action`` on ``resource``: an explicit Deny wins."""
+
+    def matches(statement: dict[str, Any]) -> bool:
+        actions = as_list(statement["Action"])
+        resources = [render(r) for r in as_list(statement["Resource"])]
+        return any(fnmatchcase(action, a) for a in actions) and any(
+            fnmatchcase(resource, r) for r in resources
+        )
+
+    matching = [s for s in statements if matches(s)]
+    if any(s["Effect"] == "Deny" for s in matching):
+        return False
+    return any(s["Effect"] == "Allow" and "Condition" not in s for s in matching)
+
+
+def test_the_launch_role_cannot_change_a_declared_projects_resources(
+    environment: SynthesizedEnvironment,
+) -> None:
+    statements = launch_statements(environment)
+    account, region = account_region(environment)
+    prefix = f"cd4ml-{environment.config.name}"
+    declared = [project.name for project in environment.config.projects]
+    assert declared
+    if environment.config.name == "sandbox":
+        assert "churn" in declared
+
+    def arn(service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{region}:{account}:{resource}"
+
+    for name in [*declared, "fraud", f"{declared[0]}-v2"]:
+        allowed = name not in declared
+        for action in ("codepipeline:UpdatePipeline", "codepipeline:DeletePipeline"):
+            for pipeline in (f"{prefix}-{name}-deploy", f"{prefix}-{name}-build-code"):
+                assert _decides(statements, action, arn("codepipeline", pipeline)) is allowed
+        group = arn("sagemaker", f"model-package-group/{prefix}-{name}")
+        assert _decides(statements, "sagemaker:DeleteModelPackageGroup", group) is allowed
+        topic = arn("sns", f"{prefix}-{name}-notifications")
+        assert _decides(statements, "sns:SetTopicAttributes", topic) is allowed
+        parameter = arn("ssm", f"parameter/cd4ml/{environment.config.name}/projects/{name}")
+        assert _decides(statements, "ssm:PutParameter", parameter) is allowed

@@ -12,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from cd4ml_constructs.loop.naming import LoopNames
 from cd4ml_constructs.projects.deploy_pipeline_targets import EndpointTarget
 from tests.unit.projects import template_reading as reading
-from tests.unit.projects.deploy_pipeline_app import BUCKET, KEY_ARN, DeployPipelineApp
+from tests.unit.projects.deploy_pipeline_app import BUCKET, KEY_ARN, VPC_ID, DeployPipelineApp
 
 ACCOUNT = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>"
 
@@ -53,9 +53,33 @@ def test_the_endpoint_role_reads_the_build_writes_its_capture_and_nothing_more(
             "ec2:CreateNetworkInterface",
             "ec2:CreateNetworkInterfacePermission",
             "ec2:DeleteNetworkInterface",
-            "ec2:DeleteNetworkInterfacePermission",
         ),
+        ("ec2:CreateNetworkInterface",),
+        ("ec2:DeleteNetworkInterfacePermission",),
     }
+    interfaces = statements[
+        (
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+        )
+    ]
+    assert reading.resources(interfaces) == [f"{ACCOUNT.format(service='ec2')}:network-interface/*"]
+    vpc = f"{ACCOUNT.format(service='ec2')}:vpc/{VPC_ID}"
+    conditions = interfaces["Condition"]
+    assert set(conditions) == {"ArnLike", "ArnEquals"}
+    assert reading.render(conditions["ArnEquals"]["ec2:Vpc"]) == vpc
+    subnets = conditions["ArnLike"]["ec2:Subnet"]
+    delimiter, (prefix, ids) = subnets["Fn::Split"][1]["Fn::Join"]
+    assert (delimiter, prefix) == ("", "arn:*:ec2:*:*:subnet/")
+    assert ids["Fn::Join"][0] == ",arn:*:ec2:*:*:subnet/"
+    (subnet_parameter,) = [
+        k for k, v in local["Parameters"].items() if v["Default"].endswith("network/subnet-ids")
+    ]
+    assert ids["Fn::Join"][1] == {"Ref": subnet_parameter}
+    created = statements[("ec2:CreateNetworkInterface",)]
+    assert reading.render(created["Condition"]["ArnEquals"]["ec2:Vpc"]) == vpc
+    assert statements[("ec2:DeleteNetworkInterfacePermission",)]["Resource"] == "*"
     bucket = f"arn:<AWS::Partition>:s3:::{BUCKET}"
     read = statements[("s3:GetBucket*", "s3:GetObject*", "s3:List*")]
     assert reading.resources(read) == [bucket, f"{bucket}/projects/churn/build/*"]
@@ -100,6 +124,8 @@ def _target(
         artifacts_key=key,
         model_package_group_name=names.model_package_group(project),
         pipeline_name=names.deploy_pipeline(project),
+        subnet_ids=["subnet-0a1b2c3d4e5f60001"],
+        vpc_id="vpc-0a1b2c3d4e5f60001",
     )
 
 
