@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from botocore.exceptions import ClientError
-
 from loop_common.audit import iso_utc
-from loop_common.state_table import StateTable, epoch, is_condition_failure
+from loop_common.state_table import StateTable, epoch
 
 DEPLOYED_VERSION = "deployed-version"
 DEPLOY_LOCK = "deploy-lock"
@@ -114,28 +112,17 @@ class DeployState(StateTable):
         The holder may take it again (a retried invocation of the same event);
         taking over another event's expired lock says whose it was.
         """
-        try:
-            response = self._dynamodb.put_item(
-                TableName=self._table_name,
-                Item={
-                    **self._key(project, DEPLOY_LOCK),
-                    "holder_event_id": {"S": holder_event_id},
-                    "expires_at": {"N": str(epoch(now + timedelta(seconds=lock_seconds)))},
-                },
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR expires_at <= :now OR holder_event_id = :holder"
-                ),
-                ExpressionAttributeValues={
-                    ":now": {"N": str(epoch(now))},
-                    ":holder": {"S": holder_event_id},
-                },
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as error:
-            if is_condition_failure(error):
-                return DeployLockAttempt(acquired=False)
-            raise
-        old = response.get("Attributes")
+        old = self._claim(
+            {
+                **self._key(project, DEPLOY_LOCK),
+                "holder_event_id": {"S": holder_event_id},
+                "expires_at": {"N": str(epoch(now + timedelta(seconds=lock_seconds)))},
+            },
+            holder_event_id=holder_event_id,
+            now=now,
+        )
+        if old is None:
+            return DeployLockAttempt(acquired=False)
         if old and old["holder_event_id"]["S"] != holder_event_id:
             return DeployLockAttempt(
                 acquired=True, lapsed_holder_event_id=old["holder_event_id"]["S"]

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from loop_common.audit import iso_utc
 from loop_common.deploy_state import DeployedVersion, DeployState
-from loop_common.state_table import StateTable, epoch, from_epoch, is_condition_failure
+from loop_common.state_table import StateTable, epoch, from_epoch
 
 BUILD_LEASE = "build-lease"
 BUILD_COOLDOWN = "build-cooldown"
@@ -123,24 +121,9 @@ class StateStore(StateTable):
             "acquired_at": {"S": iso_utc(now)},
             "expires_at": {"N": str(epoch(now + timedelta(seconds=lease_seconds)))},
         }
-        try:
-            response = self._dynamodb.put_item(
-                TableName=self._table_name,
-                Item=item,
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR expires_at <= :now OR holder_event_id = :holder"
-                ),
-                ExpressionAttributeValues={
-                    ":now": {"N": str(epoch(now))},
-                    ":holder": {"S": holder_event_id},
-                },
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as error:
-            if not is_condition_failure(error):
-                raise
+        old = self._claim(item, holder_event_id=holder_event_id, now=now)
+        if old is None:
             return LeaseAttempt(acquired=False, current=self.build_lease(project, now=now))
-        old = response.get("Attributes")
         lapsed = None
         if old and old["holder_event_id"]["S"] != holder_event_id:
             lapsed = _lease_from(old)

@@ -94,3 +94,31 @@ class StateTable:
                 return False
             raise
         return True
+
+    def _claim(
+        self, item: dict[str, Any], *, holder_event_id: str, now: datetime
+    ) -> dict[str, Any] | None:
+        """Write a lease-like ``item`` unless another event holds an unexpired one.
+
+        The holder may write it again (a retried invocation of the same event).
+        Returns the item it replaced (empty when there was none), or None when
+        another event's unexpired item stays.
+        """
+        try:
+            response = self._dynamodb.put_item(
+                TableName=self._table_name,
+                Item=item,
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR expires_at <= :now OR holder_event_id = :holder"
+                ),
+                ExpressionAttributeValues={
+                    ":now": {"N": str(epoch(now))},
+                    ":holder": {"S": holder_event_id},
+                },
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return None
+            raise
+        return dict(response.get("Attributes", {}))
