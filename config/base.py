@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 # Retention values CloudWatch Logs accepts (days).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
@@ -16,6 +17,16 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 # Tag values AWS accepts, and a plain email address check.
 TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email_address(value: str) -> str:
+    if not EMAIL.match(value):
+        raise ValueError("must be an email address")
+    return value
+
+
+# A setting that holds one email address (an alarm or notification subscriber).
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
 
 
 class StrictModel(BaseModel):

@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from config import CONFIG_DIR, ConfigError, EnvironmentConfig, TagsConfig
-from config.base import EMAIL
+from config.base import EmailAddress
 from config.delivery_placement import check_placement, target_environment
 from config.delivery_source import SourceConfig
 from config.loader import _first_error, _shown
@@ -130,7 +130,7 @@ class DeliveryConfig(_Model):
         default=True,
         description="termination protection on the pipeline stack and its replication stacks",
     )
-    alarm_email: str | None = Field(
+    alarm_email: EmailAddress | None = Field(
         default=None,
         description="address subscribed to the pipeline's alarm topics (break-glass key use)",
     )
@@ -150,13 +150,6 @@ class DeliveryConfig(_Model):
                 "policy admits only roles bounded by a cd4ml-*-permissions-boundary, and the "
                 "pipeline's boundary is named after its stack"
             )
-        return value
-
-    @field_validator("alarm_email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
-            raise ValueError("must be an email address")
         return value
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ import re
 
 from pydantic import Field, field_validator, model_validator
 
-from config.base import EMAIL, SettingError, StrictModel
+from config.base import EmailAddress, SettingError, StrictModel
 from config.projects import (
     ENDPOINT_NAME_LIMIT,
     PROJECT_NAME,
@@ -91,7 +91,7 @@ class LoopConfig(StrictModel):
     registry_accounts: tuple[str, ...] = Field(
         default=(), description="other accounts that may read the model package groups"
     )
-    alarm_email: str | None = Field(
+    alarm_email: EmailAddress | None = Field(
         default=None, description="address subscribed to the platform alarm topic"
     )
     build_lease_minutes: int = Field(
@@ -117,13 +117,6 @@ class LoopConfig(StrictModel):
                 raise ValueError(f"{account!r} must be a 12-digit AWS account id, quoted")
         if len(set(value)) != len(value):
             raise ValueError("accounts must be unique")
-        return value
-
-    @field_validator("alarm_email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
-            raise ValueError("must be an email address")
         return value
 
     @model_validator(mode="after")
