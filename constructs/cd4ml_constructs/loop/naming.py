@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Stage and action of each deploy pipeline where a person approves production;
+# the model approver persona's PutApprovalResult grant names it.
+PRODUCTION_APPROVAL = "ApproveProduction"
+
 
 @dataclass(frozen=True)
 class LoopNames:

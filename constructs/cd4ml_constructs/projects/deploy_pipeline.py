@@ -15,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sns as sns
 
-from cd4ml_constructs.loop.naming import LoopNames
+from cd4ml_constructs.loop.naming import PRODUCTION_APPROVAL, LoopNames
 from cd4ml_constructs.projects.deploy_pipeline_actions import (
     acknowledge_stack_actions,
     endpoint_stack_action,
@@ -218,7 +218,7 @@ class ModelDeployPipeline(Construct):
             self.production, source, self.production_parameters, namespace="ProductionEndpoint"
         )
         self.approval = actions.ManualApprovalAction(
-            action_name="ApproveProduction",
+            action_name=PRODUCTION_APPROVAL,
             notification_topic=approval_topic,
             additional_information=(
                 f"Deploy {package_arn} to {self.production.endpoint_name}? It passed the "

@@ -6,6 +6,7 @@ from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
 from aws_cdk import aws_s3_assets as s3_assets
 
+from cd4ml_constructs.loop.naming import PRODUCTION_APPROVAL
 from cd4ml_constructs.projects.deploy_pipeline_actions import check_action
 from cd4ml_constructs.projects.deploy_pipeline_checks import DeployCheck
 from cd4ml_constructs.projects.deploy_pipeline_parameters import check_variables
@@ -15,7 +16,7 @@ STAGE_NAMES = (
     "Source",
     "DeployStaging",
     "TestStaging",
-    "ApproveProduction",
+    PRODUCTION_APPROVAL,
     "DeployProduction",
     "VerifyProduction",
     "PublishDriftBaseline",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
+from cd4ml_constructs.loop.naming import PRODUCTION_APPROVAL
+
 SAGEMAKER = "sagemaker.amazonaws.com"
 # Longest session of a persona, written into each role.
 SESSION_DURATION = cdk.Duration.hours(1)
@@ -14,7 +16,7 @@ APPROVAL_ACTIONS: tuple[str, ...] = ("sagemaker:UpdateModelPackage",)
 # (``cd4ml-<env>-<project>-deploy``, stage and action ``ApproveProduction``),
 # and what the approver reads to review a run before deciding.
 PRODUCTION_APPROVAL_ACTIONS: tuple[str, ...] = ("codepipeline:PutApprovalResult",)
-PRODUCTION_APPROVAL_STEP = "ApproveProduction/ApproveProduction"
+PRODUCTION_APPROVAL_STEP = f"{PRODUCTION_APPROVAL}/{PRODUCTION_APPROVAL}"
 DEPLOY_REVIEW_ACTIONS: tuple[str, ...] = (
     "codepipeline:GetPipelineExecution",
     "codepipeline:GetPipelineState",
